@@ -1,0 +1,306 @@
+/*
+ * libsse - Server-Sent Events (text/event-stream) for C.
+ *
+ * An incremental push parser that dispatches events exactly as a browser's
+ * EventSource does (WHATWG HTML, "Server-sent events", 9.2), with bounded
+ * memory and no hidden allocation.
+ *
+ * Minimal use:
+ *
+ *     static int on_event(sse_parser *p, const sse_event *ev, void *user) {
+ *         printf("%.*s: %.*s\n", (int)ev->type_len, ev->type,
+ *                (int)ev->data_len, ev->data);
+ *         return 0;                         // or SSE_PAUSE to stop feeding
+ *     }
+ *
+ *     char mem[64 * 1024];                  // all the memory it will use
+ *     sse_callbacks cb;
+ *     sse_callbacks_init(&cb);
+ *     cb.on_event = on_event;
+ *     sse_parser_options opt = {0};         // zero = documented defaults
+ *     opt.buffer = mem;
+ *     opt.buffer_size = sizeof mem;
+ *     sse_parser p;
+ *     sse_parser_init(&p, &cb, NULL, &opt);
+ *     while ((n = read(fd, buf, sizeof buf)) > 0)
+ *         sse_parser_feed(&p, buf, (size_t)n);
+ *     sse_parser_finish(&p);
+ *
+ * Thread safety: a parser is used by one thread at a time; distinct parsers
+ * share nothing (the library has no global state).
+ */
+#ifndef SSE_H
+#define SSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Version ---------------------------------------------------------- */
+
+#define SSE_VERSION_MAJOR 0
+#define SSE_VERSION_MINOR 1
+#define SSE_VERSION_PATCH 0
+#define SSE_VERSION_STRING "0.1.0"
+/* 0xMMmmpp: compare with >= in preprocessor checks. */
+#define SSE_VERSION_NUMBER \
+    ((SSE_VERSION_MAJOR << 16) | (SSE_VERSION_MINOR << 8) | SSE_VERSION_PATCH)
+
+/* ---- Export ----------------------------------------------------------- */
+
+#if defined(SSE_STATIC)
+#define SSE_API
+#elif defined(_WIN32)
+#if defined(SSE_BUILDING)
+#define SSE_API __declspec(dllexport)
+#else
+#define SSE_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define SSE_API __attribute__((visibility("default")))
+#else
+#define SSE_API
+#endif
+
+/* Version of the library actually linked (may differ from the header). */
+SSE_API unsigned sse_version(void);
+SSE_API const char *sse_version_string(void);
+
+/* ---- Status and error codes -------------------------------------------
+ *
+ * 0 is success, 1 (SSE_PAUSED) is a normal stop requested by a callback,
+ * negative values are errors. Numbers never change once released.
+ * Recoverable errors (the *_TOO_* codes and SSE_E_NOMEM while parsing) are
+ * reported through sse_callbacks.on_error for the event they hit; the
+ * event is dropped and parsing goes on. The others stick to the parser until
+ * sse_parser_reset().
+ */
+#define SSE_ERRNO_MAP(X)                                                      \
+    X(0, OK, "success")                                                       \
+    X(1, PAUSED, "paused by a callback")                                      \
+    X(-1, E_INVALID_ARGUMENT, "invalid argument")                             \
+    X(-2, E_VERSION, "sse.h and the linked library do not match")            \
+    X(-3, E_NOMEM, "out of memory")                                           \
+    X(-4, E_LINE_TOO_LONG, "line longer than the max_line limit")             \
+    X(-5, E_EVENT_TOO_LARGE, "event data larger than the max_event limit")    \
+    X(-6, E_FIELD_TOO_LONG,                                                   \
+      "event type, id or comment longer than the max_field limit")            \
+    X(-7, E_CALLBACK, "a callback returned an error")                         \
+    X(-8, E_FINISHED, "parser already finished; reset it to parse again")
+
+typedef enum sse_status {
+#define SSE__ENUM(num, name, text) SSE_##name = (num),
+    SSE_ERRNO_MAP(SSE__ENUM)
+#undef SSE__ENUM
+} sse_status;
+
+/* Callback return value that stops the parser cleanly (see sse_parser_feed). */
+#define SSE_PAUSE SSE_PAUSED
+
+/* Static, human-readable description; "unknown error" for unknown codes. */
+SSE_API const char *sse_strerror(int code);
+/* Static name such as "SSE_E_LINE_TOO_LONG"; "SSE_E_UNKNOWN" if unknown. */
+SSE_API const char *sse_errname(int code);
+
+/* ---- UTF-8 helpers ------------------------------------------------------
+ *
+ * Both follow the WHATWG Encoding Standard's UTF-8 decoder: every maximal
+ * subpart of an ill-formed sequence becomes one U+FFFD (EF BF BD), exactly as
+ * a browser decodes bytes.
+ */
+
+/* Offset of the first byte that is not part of a complete, valid UTF-8
+ * sequence; len when all of src is valid. src may be NULL when len is 0. */
+SSE_API size_t sse_utf8_check(const char *src, size_t len);
+
+/* Writes src to dst with invalid sequences replaced by U+FFFD. Like snprintf:
+ * writes at most cap bytes (no terminator) and returns the length of the
+ * whole result, so a return value > cap means dst holds a truncated copy.
+ * dst may be NULL when cap is 0 (measuring). */
+SSE_API size_t sse_utf8_replace(char *dst, size_t cap, const char *src,
+                                size_t len);
+
+/* ---- Parser ------------------------------------------------------------ */
+
+typedef struct sse_parser sse_parser;
+
+/* One dispatched event. Pointers are valid only during the callback: they
+ * point into the bytes passed to sse_parser_feed (zero copy, when the event
+ * lay whole in one fed chunk) or into the parser's buffer. Strings are not
+ * NUL-terminated, and data may contain NUL bytes. */
+typedef struct sse_event {
+    const char *type; /* "message" when the stream named no type */
+    size_t type_len;
+    const char *data; /* data lines joined with LF, no trailing LF */
+    size_t data_len;
+    const char *id; /* the last event ID at dispatch ("" if none) */
+    size_t id_len;
+} sse_event;
+
+/* Every callback returns 0 to continue, SSE_PAUSE to stop the parser after
+ * the current step (sse_parser_feed returns early; feed the rest later), or
+ * any other value to abort with SSE_E_CALLBACK. A NULL slot means "not
+ * interested". */
+typedef struct sse_callbacks {
+    /* A blank line dispatched an event with a non-empty data buffer. */
+    int (*on_event)(sse_parser *p, const sse_event *ev, void *user);
+    /* A retry field held only ASCII digits and fits in 64 bits: the server's
+     * reconnection time in milliseconds. */
+    int (*on_retry)(sse_parser *p, uint64_t retry_ms, void *user);
+    /* A comment line (":text"), without the colon and one leading space.
+     * Costs buffering (max_field) when a comment spans fed chunks; leave NULL
+     * and comments are skipped without being stored. */
+    int (*on_comment)(sse_parser *p, const char *text, size_t len, void *user);
+    /* A recoverable error: code is SSE_E_LINE_TOO_LONG, SSE_E_EVENT_TOO_LARGE,
+     * SSE_E_FIELD_TOO_LONG or SSE_E_NOMEM. The event being built is dropped
+     * (reported once per event); parsing resumes with the next event. */
+    int (*on_error)(sse_parser *p, int code, void *user);
+} sse_callbacks;
+
+/* Sets every slot to NULL. */
+SSE_API void sse_callbacks_init(sse_callbacks *cb);
+
+/* Memory hook with Lua's lua_Alloc contract: new_size == 0 frees ptr and
+ * returns NULL; otherwise behaves like realloc (ptr NULL allocates) and
+ * returns NULL on failure, leaving ptr untouched. */
+typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
+                              size_t new_size);
+
+/* Flags for sse_parser_options.flags. */
+#define SSE_UTF8_REPLACE 1u /* replace invalid UTF-8 in type, data, id and
+                               comments with U+FFFD, as a browser does;
+                               default: bytes pass through unchanged */
+
+/* Default limits (used where an option is 0). */
+#define SSE_DEFAULT_MAX_LINE ((size_t)4 << 20)  /* 4 MiB */
+#define SSE_DEFAULT_MAX_EVENT ((size_t)4 << 20) /* 4 MiB */
+#define SSE_DEFAULT_MAX_FIELD ((size_t)64 << 10) /* 64 KiB */
+
+/* Options. Zero-initialise, then set what you need: a 0 limit means the
+ * default above. Memory comes from exactly one of two places:
+ *   - buffer/buffer_size: caller memory, the parser never allocates. The
+ *     buffer is split once: four field slots of min(max_field,
+ *     buffer_size / 8) bytes each (event type, last event ID, the id being
+ *     read, a comment spanning chunks) and the rest for event data, so the
+ *     effective limits are the smaller of the options and those sizes.
+ *   - alloc/alloc_ctx: buffers grow on demand up to the limits.
+ * Giving both, or neither, is SSE_E_INVALID_ARGUMENT. */
+typedef struct sse_parser_options {
+    size_t max_line;  /* longest line in bytes, line end excluded */
+    size_t max_event; /* event data bytes, one LF counted per data line */
+    size_t max_field; /* event type, one id, one comment */
+    unsigned flags;   /* SSE_UTF8_REPLACE */
+    void *buffer;
+    size_t buffer_size;
+    sse_alloc_fn alloc;
+    void *alloc_ctx;
+} sse_parser_options;
+
+/* PRIVATE: incremental WHATWG UTF-8 decoder state, part of sse_parser. */
+struct sse__utf8 {
+    unsigned char need, seen, lower, upper, held;
+    unsigned char pend[3];
+};
+
+/* The parser state: a complete type so it can live on the stack or inside
+ * another struct. Every field is PRIVATE and may change between versions;
+ * use the functions below. */
+struct sse_parser {
+    const sse_callbacks *cb_;
+    void *user_;
+    sse_alloc_fn alloc_;
+    void *alloc_ctx_;
+    const char *reason_;
+    char *data_; /* event data */
+    size_t data_len_, data_cap_, data_limit_;
+    const char *span_; /* single data line still inside the fed chunk */
+    size_t span_len_;
+    char *slots_; /* four field slots of slot_cap_ bytes each */
+    size_t slot_cap_, field_limit_;
+    size_t slot_len_[4];
+    size_t max_line_, line_len_;
+    uint64_t retry_, retry_acc_, offset_;
+    int status_;
+    unsigned flags_;
+    struct sse__utf8 u8_;
+    unsigned char state_, field_, name_len_, bom_;
+    unsigned char cid_, pid_, type_, scr_;
+    unsigned char misc_;
+    char name_[5];
+};
+
+/* sizeof(sse_parser), for bindings that allocate it themselves. */
+SSE_API size_t sse_parser_size(void);
+
+/* Prepares p. callbacks and the options' buffer must outlive the parser
+ * (callbacks is kept by pointer; options is copied). user is passed to every
+ * callback. Returns SSE_OK, SSE_E_INVALID_ARGUMENT (NULL p/callbacks/options,
+ * no memory or two kinds of memory given) or SSE_E_VERSION (header and
+ * library disagree on sse_parser's layout). Allocates nothing. */
+#define sse_parser_init(p, callbacks, user, options)                          \
+    sse_parser_init_((p), (callbacks), (user), (options), SSE_VERSION_NUMBER, \
+                     sizeof(sse_parser))
+SSE_API int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
+                             void *user, const sse_parser_options *options,
+                             unsigned header_version, size_t parser_size);
+
+/* Releases memory obtained through options.alloc. p may then be initialised
+ * again. Safe on a parser whose init failed. */
+SSE_API void sse_parser_destroy(sse_parser *p);
+
+/* Parses len more bytes of the stream; any split of the stream gives the same
+ * callbacks in the same order. Returns the number of bytes consumed: len,
+ * unless a callback paused the parser (sse_parser_status() == SSE_PAUSED:
+ * call again with buf + ret to resume) or a sticky error occurred (status
+ * < 0; further calls consume nothing). The returned count includes the byte
+ * that completed the paused step. buf may be NULL when len is 0. Recoverable
+ * errors (limits) do not stop feeding; see on_error. */
+SSE_API size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len);
+
+/* Ends the stream. An event without its final blank line is discarded, as
+ * the spec requires. Returns the parser status (SSE_OK unless a sticky error
+ * occurred). Feeding afterwards fails with SSE_E_FINISHED. */
+SSE_API int sse_parser_finish(sse_parser *p);
+
+/* Prepares p for a new connection of the same EventSource: forgets any
+ * half-read event, the stream position, the finished state and sticky
+ * errors, and re-arms BOM detection; keeps callbacks, user pointer, memory,
+ * the last event ID (for the Last-Event-ID request header) and the retry
+ * time. */
+SSE_API void sse_parser_reset(sse_parser *p);
+
+/* SSE_OK, SSE_PAUSED, or the sticky error code. */
+SSE_API int sse_parser_status(const sse_parser *p);
+
+/* A static explanation of the last status or recoverable error. */
+SSE_API const char *sse_parser_error_reason(const sse_parser *p);
+
+/* Lets a callback explain why it aborts; text must be static. */
+SSE_API void sse_parser_set_error_reason(sse_parser *p, const char *text);
+
+/* Bytes of the stream consumed so far, counted from the last init/reset.
+ * Inside a callback: the offset just past the byte that triggered it. */
+SSE_API uint64_t sse_parser_offset(const sse_parser *p);
+
+/* The last event ID string as committed by the last blank line (what
+ * Last-Event-ID should carry on reconnect); *len receives its length. Valid
+ * until the next feed/reset/set call. Never NULL. */
+SSE_API const char *sse_parser_last_event_id(const sse_parser *p, size_t *len);
+
+/* Restores a last event ID (e.g. saved across a restart). Returns
+ * SSE_E_FIELD_TOO_LONG if it exceeds the field limit, SSE_E_INVALID_ARGUMENT
+ * if it contains NUL (the stream could never have set it). */
+SSE_API int sse_parser_set_last_event_id(sse_parser *p, const char *id,
+                                         size_t len);
+
+/* 1 and *retry_ms set if the stream has sent a valid retry field, else 0. */
+SSE_API int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SSE_H */

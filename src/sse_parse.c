@@ -1,0 +1,639 @@
+/* The incremental event-stream parser: WHATWG HTML 9.2.6 "Parsing an event
+ * stream" and 9.2.7 "Interpreting an event stream", one state machine that
+ * can stop at any byte and pick up again with the next fed chunk. */
+#include "sse_internal.h"
+
+/* Where in a line the parser stands. */
+enum {
+    ST_LINE,  /* at the start of a line */
+    ST_NAME,  /* reading a field name */
+    ST_SPACE, /* just after the colon: one space is dropped */
+    ST_VALUE, /* reading a field value (or comment text) */
+    ST_SKIP   /* discarding the rest of a line that hit a limit */
+};
+
+/* What the current line's value is for. */
+enum { F_IGNORE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
+
+/* misc_ bits */
+#define M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
+#define M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
+#define M_FINISHED 0x04  /* sse_parser_finish() was called */
+#define M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
+#define M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
+#define M_DIGITS 0x20    /* retry value has at least one digit */
+#define M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
+
+#define NAME_UNKNOWN 6 /* name_len_ of a name longer than any known field */
+
+static const char sse__message[] = "message";
+
+/* ---- Small helpers ------------------------------------------------------ */
+
+static int sse__utf8_mode(const sse_parser *p)
+{
+    return (p->flags_ & SSE_UTF8_REPLACE) != 0;
+}
+
+/* Maps a callback's return value onto the parser status. `before` is the
+ * reason text before the call, to tell whether the callback set its own. */
+static int sse__after_callback(sse_parser *p, int rc, const char *before)
+{
+    if (rc == 0)
+        return SSE_OK;
+    if (rc == SSE_PAUSE) {
+        p->status_ = SSE_PAUSED;
+        if (p->reason_ == before)
+            p->reason_ = "paused by a callback";
+        return SSE_PAUSED;
+    }
+    p->status_ = SSE_E_CALLBACK;
+    if (p->reason_ == before)
+        p->reason_ = "a callback returned an error";
+    return SSE_E_CALLBACK;
+}
+
+/* Runs a callback expression and folds its result into the status. */
+#define SSE__CALL(p, call)                                                    \
+    do {                                                                      \
+        const char *before_ = (p)->reason_;                                   \
+        return sse__after_callback((p), (call), before_);                     \
+    } while (0)
+
+/* The first slot not holding the last event ID string, the last event ID
+ * buffer or the event type buffer: a place to read a new id or comment. */
+static unsigned sse__free_slot(const sse_parser *p)
+{
+    unsigned i = 0;
+    while (i == p->cid_ || i == p->pid_ || i == p->type_)
+        i++;
+    return i;
+}
+
+/* Forgets the event being built (data and type buffers); the last event ID
+ * buffer is kept, as the spec resets only data and type on dispatch. */
+static void sse__clear_event(sse_parser *p)
+{
+    p->data_len_ = 0;
+    p->span_ = NULL;
+    p->slot_len_[p->type_] = 0;
+    p->misc_ &= (unsigned char)~M_DROPPED;
+}
+
+/* A limit or allocation failure hit the event being built: drop it and
+ * report it once. Returns the parser status after the error callback. */
+static int sse__event_error(sse_parser *p, int code)
+{
+    if (p->misc_ & M_DROPPED)
+        return SSE_OK;
+    p->data_len_ = 0;
+    p->span_ = NULL;
+    p->slot_len_[p->type_] = 0;
+    p->misc_ |= M_DROPPED;
+    p->reason_ = sse_strerror(code);
+    if (!p->cb_->on_error)
+        return SSE_OK;
+    SSE__CALL(p, p->cb_->on_error(p, code, p->user_));
+}
+
+/* A single data line kept in place inside the fed chunk is copied into the
+ * data buffer (with its LF) before the chunk goes away or more data joins. */
+static int sse__materialize(sse_parser *p)
+{
+    const char *span = p->span_;
+    int rc;
+    if (!span)
+        return SSE_OK;
+    p->span_ = NULL;
+    rc = sse__data_reserve(p, p->span_len_ + 1);
+    if (rc != SSE_OK)
+        return rc;
+    memcpy(p->data_ + p->data_len_, span, p->span_len_);
+    p->data_len_ += p->span_len_;
+    p->data_[p->data_len_++] = '\n';
+    return SSE_OK;
+}
+
+/* ---- Field values ------------------------------------------------------- */
+
+/* Stores decoded value bytes where the current field keeps them. */
+static int sse__store(void *ctx, const char *s, size_t n)
+{
+    sse_parser *p = (sse_parser *)ctx;
+    switch (p->field_) {
+    case F_DATA:
+        return sse__data_put(p, s, n);
+    case F_EVENT:
+        return sse__slot_put(p, p->type_, s, n);
+    default: /* F_ID, F_COMMENT */
+        return sse__slot_put(p, p->scr_, s, n);
+    }
+}
+
+/* Accumulates retry digits; anything else, or a value beyond 64 bits,
+ * makes the field invalid (Chromium ignores such values too). */
+static void sse__retry_digits(sse_parser *p, const char *s, size_t n)
+{
+    size_t i;
+    uint64_t v = p->retry_acc_;
+    if (p->misc_ & M_BAD)
+        return;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9 || v > (UINT64_MAX - d) / 10) {
+            p->misc_ |= M_BAD;
+            return;
+        }
+        v = v * 10 + d;
+    }
+    if (n)
+        p->misc_ |= M_DIGITS;
+    p->retry_acc_ = v;
+}
+
+/* Takes in a piece of the current value. Returns SSE_OK or a limit error. */
+static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
+{
+    switch (p->field_) {
+    case F_IGNORE:
+        return SSE_OK;
+    case F_RETRY:
+        sse__retry_digits(p, s, n);
+        return SSE_OK;
+    case F_ID:
+        /* An id containing NUL is ignored whole (9.2.7), so stop storing. */
+        if (p->misc_ & M_BAD)
+            return SSE_OK;
+        if (memchr(s, '\0', n)) {
+            p->misc_ |= M_BAD;
+            sse__utf8_reset(&p->u8_);
+            return SSE_OK;
+        }
+        break;
+    case F_DATA: {
+        int rc = sse__materialize(p);
+        if (rc != SSE_OK)
+            return rc;
+        break;
+    }
+    default:
+        break;
+    }
+    if (sse__utf8_mode(p))
+        return sse__utf8_decode(&p->u8_, s, n, sse__store, p);
+    return sse__store(p, s, n);
+}
+
+/* Decides what the line's value feeds, once its field name is known. */
+static void sse__value_begin(sse_parser *p, unsigned field)
+{
+    int dropped = (p->misc_ & M_DROPPED) != 0;
+    p->misc_ &= (unsigned char)~(M_BAD | M_DIGITS | M_PARTIAL);
+    sse__utf8_reset(&p->u8_);
+    /* Data and type of an event already dropped are of no use. */
+    if ((field == F_DATA || field == F_EVENT) && dropped)
+        field = F_IGNORE;
+    if (field == F_COMMENT && !p->cb_->on_comment)
+        field = F_IGNORE;
+    if (field == F_EVENT)
+        p->slot_len_[p->type_] = 0;
+    if (field == F_ID || field == F_COMMENT) {
+        p->scr_ = (unsigned char)sse__free_slot(p);
+        p->slot_len_[p->scr_] = 0;
+    }
+    if (field == F_RETRY)
+        p->retry_acc_ = 0;
+    p->field_ = (unsigned char)field;
+}
+
+static unsigned sse__field_of_name(const sse_parser *p)
+{
+    /* Field names are compared literally: case matters (9.2.6). */
+    switch (p->name_len_) {
+    case 2:
+        return memcmp(p->name_, "id", 2) == 0 ? F_ID : F_IGNORE;
+    case 4:
+        return memcmp(p->name_, "data", 4) == 0 ? F_DATA : F_IGNORE;
+    case 5:
+        if (memcmp(p->name_, "event", 5) == 0)
+            return F_EVENT;
+        return memcmp(p->name_, "retry", 5) == 0 ? F_RETRY : F_IGNORE;
+    default:
+        return F_IGNORE;
+    }
+}
+
+/* The line holding the value has ended; `whole` says the value lies entirely
+ * in [s, s + n) of the current chunk, otherwise [s, s + n) is its last piece.
+ * Applies the field (9.2.7) and runs callbacks. Returns the parser status. */
+static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
+{
+    int rc;
+    int utf8 = sse__utf8_mode(p);
+
+    if (p->field_ == F_DATA && whole && p->data_len_ == 0 && !p->span_ &&
+        (!utf8 || sse_utf8_check(s, n) == n)) {
+        /* The usual one-line event: keep it where it lies, no copy. */
+        if (n >= p->data_limit_)
+            return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
+        p->span_ = s;
+        p->span_len_ = n;
+        return SSE_OK;
+    }
+    if (p->field_ == F_COMMENT && whole && (!utf8 || sse_utf8_check(s, n) == n)) {
+        /* Same limit as a comment that had to be stored. */
+        if (n > p->field_limit_)
+            return sse__event_error(p, SSE_E_FIELD_TOO_LONG);
+        SSE__CALL(p, p->cb_->on_comment(p, s, n, p->user_));
+    }
+    if (p->field_ == F_ID && (p->misc_ & M_BAD))
+        return SSE_OK; /* held NUL: ignored whole, nothing to store */
+
+    rc = sse__value_bytes(p, s, n);
+    if (rc == SSE_OK && utf8 && p->field_ != F_RETRY)
+        rc = sse__utf8_flush(&p->u8_, sse__store, p);
+    if (rc == SSE_OK && p->field_ == F_DATA)
+        rc = sse__data_put(p, "\n", 1);
+    if (rc != SSE_OK)
+        return sse__event_error(p, rc);
+
+    switch (p->field_) {
+    case F_ID:
+        if (!(p->misc_ & M_BAD)) /* the id just read becomes the buffer */
+            p->pid_ = p->scr_;
+        return SSE_OK;
+    case F_RETRY:
+        if ((p->misc_ & (M_BAD | M_DIGITS)) != M_DIGITS)
+            return SSE_OK; /* empty, non-digit or too large: ignored */
+        p->retry_ = p->retry_acc_;
+        p->misc_ |= M_HAS_RETRY;
+        if (!p->cb_->on_retry)
+            return SSE_OK;
+        SSE__CALL(p, p->cb_->on_retry(p, p->retry_, p->user_));
+    case F_COMMENT:
+        SSE__CALL(p, p->cb_->on_comment(p, sse__slot(p, p->scr_),
+                                        p->slot_len_[p->scr_], p->user_));
+    default:
+        return SSE_OK;
+    }
+}
+
+/* A blank line (9.2.7 "dispatch the event"). */
+static int sse__dispatch(sse_parser *p)
+{
+    sse_event ev;
+    int dropped = (p->misc_ & M_DROPPED) != 0;
+
+    /* The last event ID string takes the buffer's value even when nothing
+     * is dispatched. */
+    p->cid_ = p->pid_;
+    if (dropped || (!p->span_ && p->data_len_ == 0)) {
+        sse__clear_event(p);
+        return SSE_OK;
+    }
+    if (p->span_) {
+        ev.data = p->span_;
+        ev.data_len = p->span_len_;
+    } else {
+        ev.data = p->data_;
+        ev.data_len = p->data_len_ - 1; /* drop the final LF */
+    }
+    ev.type_len = p->slot_len_[p->type_];
+    ev.type = ev.type_len ? sse__slot(p, p->type_) : sse__message;
+    if (ev.type_len == 0)
+        ev.type_len = sizeof sse__message - 1;
+    ev.id_len = p->slot_len_[p->cid_];
+    ev.id = ev.id_len ? sse__slot(p, p->cid_) : "";
+    /* Lengths only: the bytes stay valid for the callback. */
+    sse__clear_event(p);
+    if (!p->cb_->on_event)
+        return SSE_OK;
+    SSE__CALL(p, p->cb_->on_event(p, &ev, p->user_));
+}
+
+/* ---- The byte loop ------------------------------------------------------ */
+
+/* Consumes a line terminator whose first byte c was just read; s points past
+ * it. A CR may be followed by an LF, perhaps in the next chunk. */
+static const char *sse__line_end(sse_parser *p, const char *s,
+                                 const char *end, char c)
+{
+    p->state_ = ST_LINE;
+    if (c == '\r') {
+        if (s == end)
+            p->misc_ |= M_CR;
+        else if (*s == '\n')
+            s++;
+    }
+    return s;
+}
+
+/* Only a BOM at offset 0 of the stream is dropped (9.2.6); bytes that merely
+ * begin like one are the start of a field name. */
+static const char *sse__bom(sse_parser *p, const char *s, const char *end)
+{
+    static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+    while (p->bom_ < 3 && s < end) {
+        if ((unsigned char)*s == bom[p->bom_]) {
+            s++;
+            p->bom_++;
+            continue;
+        }
+        if (p->bom_ > 0) { /* EF or EF BB: a name no field has */
+            p->state_ = ST_NAME;
+            p->name_len_ = NAME_UNKNOWN;
+            p->line_len_ = p->bom_;
+        }
+        p->bom_ = 3;
+    }
+    return s;
+}
+
+static int sse__line_too_long(sse_parser *p)
+{
+    p->state_ = ST_SKIP;
+    return sse__event_error(p, SSE_E_LINE_TOO_LONG);
+}
+
+size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
+{
+    const char *s = buf, *end;
+    uint64_t base;
+
+    if (!p)
+        return 0;
+    if (p->status_ == SSE_PAUSED)
+        p->status_ = SSE_OK;
+    if (p->status_ != SSE_OK)
+        return 0;
+    if (p->misc_ & M_FINISHED) {
+        p->status_ = SSE_E_FINISHED;
+        p->reason_ = sse_strerror(SSE_E_FINISHED);
+        return 0;
+    }
+    if (!buf || len == 0)
+        return 0;
+    end = buf + len;
+    base = p->offset_;
+#define SSE__AT(ptr) (p->offset_ = base + (uint64_t)((ptr)-buf))
+
+    if (p->bom_ < 3)
+        s = sse__bom(p, s, end);
+    if ((p->misc_ & M_CR) && s < end) {
+        p->misc_ &= (unsigned char)~M_CR;
+        if (*s == '\n')
+            s++;
+    }
+
+    while (s < end) {
+        switch (p->state_) {
+        case ST_LINE:
+            if (*s == '\n' || *s == '\r') {
+                char c = *s;
+                s = sse__line_end(p, s + 1, end, c);
+                SSE__AT(s);
+                if (sse__dispatch(p) != SSE_OK)
+                    goto out;
+                continue;
+            }
+            if (*s == ':') { /* comment (9.2.6) */
+                s++;
+                p->line_len_ = 1;
+                sse__value_begin(p, F_COMMENT);
+                p->state_ = ST_SPACE;
+                continue;
+            }
+            p->line_len_ = 0;
+            p->name_len_ = 0;
+            p->state_ = ST_NAME;
+            /* fall through */
+        case ST_NAME: {
+            const char *q = s;
+            size_t n;
+            while (q < end && *q != ':' && *q != '\n' && *q != '\r')
+                q++;
+            n = (size_t)(q - s);
+            if (p->name_len_ + n <= sizeof p->name_) {
+                memcpy(p->name_ + p->name_len_, s, n);
+                p->name_len_ = (unsigned char)(p->name_len_ + n);
+            } else {
+                p->name_len_ = NAME_UNKNOWN;
+            }
+            p->line_len_ += n;
+            s = q;
+            if (p->line_len_ > p->max_line_) {
+                SSE__AT(s);
+                if (sse__line_too_long(p) != SSE_OK)
+                    goto out;
+                continue;
+            }
+            if (s == end)
+                goto out;
+            sse__value_begin(p, sse__field_of_name(p));
+            if (*s == ':') {
+                s++;
+                p->line_len_++;
+                p->state_ = ST_SPACE;
+            } else { /* no colon: the whole line names a field, value "" */
+                p->state_ = ST_VALUE;
+            }
+            continue;
+        }
+        case ST_SPACE:
+            p->state_ = ST_VALUE;
+            if (*s == ' ') {
+                s++;
+                if (++p->line_len_ > p->max_line_) {
+                    SSE__AT(s);
+                    if (sse__line_too_long(p) != SSE_OK)
+                        goto out;
+                }
+            }
+            continue;
+        case ST_VALUE: {
+            const char *q = sse__find_eol(s, end);
+            size_t n = (size_t)(q - s);
+            int whole = !(p->misc_ & M_PARTIAL);
+            p->line_len_ += n;
+            if (p->line_len_ > p->max_line_) {
+                s = q;
+                SSE__AT(s);
+                if (sse__line_too_long(p) != SSE_OK)
+                    goto out;
+                continue;
+            }
+            if (q == end) { /* the value goes on in the next chunk */
+                int rc = sse__value_bytes(p, s, n);
+                p->misc_ |= M_PARTIAL;
+                s = end;
+                if (rc != SSE_OK) {
+                    SSE__AT(s);
+                    p->state_ = ST_SKIP;
+                    if (sse__event_error(p, rc) != SSE_OK)
+                        goto out;
+                }
+                continue;
+            }
+            s = sse__line_end(p, q + 1, end, *q);
+            SSE__AT(s);
+            if (sse__value_end(p, q - n, n, whole) != SSE_OK)
+                goto out;
+            continue;
+        }
+        default: { /* ST_SKIP */
+            const char *q = sse__find_eol(s, end);
+            if (q == end) {
+                s = end;
+                continue;
+            }
+            s = sse__line_end(p, q + 1, end, *q);
+            continue;
+        }
+        }
+    }
+out:
+    SSE__AT(s);
+#undef SSE__AT
+    /* The caller may reuse its chunk once we return. */
+    if (p->span_) {
+        int rc = sse__materialize(p);
+        if (rc != SSE_OK && p->status_ >= SSE_OK)
+            sse__event_error(p, rc);
+    }
+    return (size_t)(s - buf);
+}
+
+/* ---- Lifecycle and accessors ------------------------------------------- */
+
+size_t sse_parser_size(void) { return sizeof(sse_parser); }
+
+void sse_callbacks_init(sse_callbacks *cb)
+{
+    if (cb)
+        memset(cb, 0, sizeof *cb);
+}
+
+int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
+                     void *user, const sse_parser_options *options,
+                     unsigned header_version, size_t parser_size)
+{
+    int rc;
+    if (!p)
+        return SSE_E_INVALID_ARGUMENT;
+    if (parser_size != sizeof(sse_parser) ||
+        (header_version >> 16) != SSE_VERSION_MAJOR) {
+        memset(p, 0, parser_size < sizeof *p ? parser_size : sizeof *p);
+        return SSE_E_VERSION;
+    }
+    memset(p, 0, sizeof *p);
+    if (!callbacks || !options)
+        return SSE_E_INVALID_ARGUMENT;
+    rc = sse__memory_init(p, options);
+    if (rc != SSE_OK) {
+        memset(p, 0, sizeof *p);
+        return rc;
+    }
+    p->cb_ = callbacks;
+    p->user_ = user;
+    p->flags_ = options->flags;
+    p->cid_ = p->pid_ = 0;
+    p->type_ = 1;
+    sse_parser_reset(p);
+    return SSE_OK;
+}
+
+void sse_parser_destroy(sse_parser *p)
+{
+    if (!p)
+        return;
+    sse__memory_free(p);
+    memset(p, 0, sizeof *p);
+}
+
+void sse_parser_reset(sse_parser *p)
+{
+    if (!p || !p->cb_)
+        return;
+    sse__clear_event(p);
+    p->pid_ = p->cid_; /* an id read after the last blank line is forgotten */
+    p->state_ = ST_LINE;
+    p->bom_ = 0;
+    p->misc_ &= M_HAS_RETRY;
+    p->line_len_ = 0;
+    p->offset_ = 0;
+    p->status_ = SSE_OK;
+    p->reason_ = NULL;
+    sse__utf8_reset(&p->u8_);
+}
+
+int sse_parser_finish(sse_parser *p)
+{
+    if (!p || !p->cb_)
+        return SSE_E_INVALID_ARGUMENT;
+    if (p->status_ == SSE_PAUSED)
+        p->status_ = SSE_OK;
+    if (p->status_ != SSE_OK)
+        return p->status_;
+    /* 9.2.6: at end of stream any pending data is discarded. */
+    sse__clear_event(p);
+    p->pid_ = p->cid_;
+    p->state_ = ST_LINE;
+    p->misc_ = (unsigned char)((p->misc_ & M_HAS_RETRY) | M_FINISHED);
+    return SSE_OK;
+}
+
+int sse_parser_status(const sse_parser *p)
+{
+    return p ? p->status_ : SSE_E_INVALID_ARGUMENT;
+}
+
+const char *sse_parser_error_reason(const sse_parser *p)
+{
+    if (!p)
+        return sse_strerror(SSE_E_INVALID_ARGUMENT);
+    if (p->reason_)
+        return p->reason_;
+    return sse_strerror(p->status_);
+}
+
+void sse_parser_set_error_reason(sse_parser *p, const char *text)
+{
+    if (p)
+        p->reason_ = text;
+}
+
+uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->offset_ : 0; }
+
+const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
+{
+    size_t n = (p && p->slots_) ? p->slot_len_[p->cid_] : 0;
+    if (len)
+        *len = n;
+    return n ? sse__slot(p, p->cid_) : "";
+}
+
+int sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
+{
+    unsigned slot;
+    int rc;
+    if (!p || !p->cb_ || (!id && len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (len && memchr(id, '\0', len))
+        return SSE_E_INVALID_ARGUMENT;
+    slot = sse__free_slot(p);
+    p->slot_len_[slot] = 0;
+    rc = sse__slot_put(p, slot, id, len);
+    if (rc != SSE_OK)
+        return rc;
+    p->cid_ = p->pid_ = (unsigned char)slot;
+    return SSE_OK;
+}
+
+int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
+{
+    if (!p || !(p->misc_ & M_HAS_RETRY))
+        return 0;
+    if (retry_ms)
+        *retry_ms = p->retry_;
+    return 1;
+}

@@ -1,0 +1,245 @@
+#include "trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void trace_add(trace *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    for (;;) {
+        size_t room = t->cap - t->len;
+        va_start(ap, fmt);
+        n = vsnprintf(t->text ? t->text + t->len : NULL, room, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if ((size_t)n < room) {
+            t->len += (size_t)n;
+            return;
+        }
+        t->cap = (t->cap + (size_t)n + 1) * 2;
+        t->text = realloc(t->text, t->cap);
+        assert_non_null(t->text);
+    }
+}
+
+void trace_bytes(trace *t, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            trace_add(t, "\\n");
+        else if (c == '\r')
+            trace_add(t, "\\r");
+        else if (c == '\\')
+            trace_add(t, "\\\\");
+        else if (c < 0x20 || c >= 0x7f)
+            trace_add(t, "\\x%02x", c);
+        else
+            trace_add(t, "%c", c);
+    }
+}
+
+struct run {
+    trace t;
+    int pause_every;
+};
+
+static int paused(struct run *r) { return r->pause_every ? SSE_PAUSE : 0; }
+
+static int on_event(sse_parser *p, const sse_event *ev, void *user)
+{
+    struct run *r = user;
+    (void)p;
+    trace_add(&r->t, "event type=");
+    trace_bytes(&r->t, ev->type, ev->type_len);
+    trace_add(&r->t, " data=");
+    trace_bytes(&r->t, ev->data, ev->data_len);
+    trace_add(&r->t, " id=");
+    trace_bytes(&r->t, ev->id, ev->id_len);
+    trace_add(&r->t, "\n");
+    return paused(r);
+}
+
+static int on_retry(sse_parser *p, uint64_t ms, void *user)
+{
+    struct run *r = user;
+    (void)p;
+    trace_add(&r->t, "retry %llu\n", (unsigned long long)ms);
+    return paused(r);
+}
+
+static int on_comment(sse_parser *p, const char *s, size_t n, void *user)
+{
+    struct run *r = user;
+    (void)p;
+    trace_add(&r->t, "comment ");
+    trace_bytes(&r->t, s, n);
+    trace_add(&r->t, "\n");
+    return paused(r);
+}
+
+static int on_error(sse_parser *p, int code, void *user)
+{
+    struct run *r = user;
+    (void)p;
+    trace_add(&r->t, "error %s\n", sse_errname(code));
+    return paused(r);
+}
+
+static void *test_alloc(void *ctx, void *ptr, size_t old, size_t size)
+{
+    (void)ctx;
+    (void)old;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, size);
+}
+
+/* Feeds one chunk from its own exact-size heap copy, freed afterwards: a
+ * read past the chunk or a pointer kept into it shows up under ASan. */
+static void feed_chunk(sse_parser *p, const char *s, size_t n, int pausing)
+{
+    char *copy = malloc(n ? n : 1);
+    size_t off = 0;
+    assert_non_null(copy);
+    if (n)
+        memcpy(copy, s, n);
+    while (off < n) {
+        size_t used = sse_parser_feed(p, copy + off, n - off);
+        int st = sse_parser_status(p);
+        off += used;
+        if (st == SSE_PAUSED) {
+            assert_true(pausing);
+            continue;
+        }
+        assert_int_equal(st, SSE_OK);
+        assert_int_equal(off, n);
+    }
+    free(copy);
+}
+
+char *run_split(const char *in, size_t len, const size_t *cuts, size_t ncuts,
+                const test_opts *o)
+{
+    static const test_opts dflt;
+    sse_callbacks cb;
+    sse_parser_options opt;
+    sse_parser p;
+    struct run r;
+    char *buffer = NULL;
+    size_t i, at = 0;
+
+    if (!o)
+        o = &dflt;
+    memset(&r, 0, sizeof r);
+    r.pause_every = o->pause_every;
+    trace_add(&r.t, "%s", "");
+    sse_callbacks_init(&cb);
+    cb.on_event = on_event;
+    cb.on_retry = on_retry;
+    cb.on_error = on_error;
+    if (!o->no_comments)
+        cb.on_comment = on_comment;
+    memset(&opt, 0, sizeof opt);
+    opt.max_line = o->max_line;
+    opt.max_event = o->max_event;
+    opt.max_field = o->max_field;
+    opt.flags = o->flags;
+    if (o->buffer_size) {
+        buffer = malloc(o->buffer_size);
+        opt.buffer = buffer;
+        opt.buffer_size = o->buffer_size;
+    } else {
+        opt.alloc = test_alloc;
+    }
+    assert_int_equal(sse_parser_init(&p, &cb, &r, &opt), SSE_OK);
+    for (i = 0; i <= ncuts; i++) {
+        size_t to = i < ncuts ? cuts[i] : len;
+        feed_chunk(&p, in + at, to - at, o->pause_every);
+        at = to;
+    }
+    assert_int_equal(sse_parser_finish(&p), SSE_OK);
+    sse_parser_destroy(&p);
+    free(buffer);
+    return r.t.text;
+}
+
+static void expect_split(const char *in, size_t len, const size_t *cuts,
+                         size_t ncuts, const char *expected,
+                         const test_opts *o, const char *how)
+{
+    char *got = run_split(in, len, cuts, ncuts, o);
+    if (strcmp(got, expected) != 0) {
+        size_t i;
+        print_error("split (%s):", how);
+        for (i = 0; i < ncuts; i++)
+            print_error(" %zu", cuts[i]);
+        print_error("\n--- expected\n%s--- got\n%s---\n", expected, got);
+        free(got);
+        fail();
+    }
+    free(got);
+}
+
+static void expect_chunked(const char *in, size_t len, size_t step,
+                           const char *expected, const test_opts *o)
+{
+    size_t n = len / step, i;
+    size_t *cuts = calloc(n + 1, sizeof *cuts);
+    char how[32];
+    assert_non_null(cuts);
+    for (i = 0; i < n; i++)
+        cuts[i] = (i + 1) * step;
+    if (n && cuts[n - 1] == len)
+        n--;
+    snprintf(how, sizeof how, "chunks of %zu", step);
+    expect_split(in, len, cuts, n, expected, o, how);
+    free(cuts);
+}
+
+static void check_config(const char *in, size_t len, const char *expected,
+                         const test_opts *o)
+{
+    size_t a, b, cuts[2];
+    expect_split(in, len, NULL, 0, expected, o, "whole");
+    expect_chunked(in, len, 1, expected, o);
+    expect_chunked(in, len, 2, expected, o);
+    expect_chunked(in, len, 3, expected, o);
+    for (a = 0; a <= len; a++) {
+        cuts[0] = a;
+        expect_split(in, len, cuts, 1, expected, o, "one cut");
+    }
+    if (len > 64)
+        return;
+    for (a = 0; a <= len; a++)
+        for (b = a; b <= len; b++) {
+            cuts[0] = a;
+            cuts[1] = b;
+            expect_split(in, len, cuts, 2, expected, o, "two cuts");
+        }
+}
+
+void check_splits(const char *in, size_t len, const char *expected,
+                  const test_opts *o)
+{
+    test_opts plain, buffered, pausing;
+    if (o) {
+        check_config(in, len, expected, o);
+        return;
+    }
+    /* Default: malloc'd memory, caller buffer, and pause at every callback
+     * (the feeder resumes), which must all give the same trace. */
+    memset(&plain, 0, sizeof plain);
+    memset(&buffered, 0, sizeof buffered);
+    buffered.buffer_size = 1 << 16;
+    memset(&pausing, 0, sizeof pausing);
+    pausing.pause_every = 1;
+    check_config(in, len, expected, &buffered);
+    check_config(in, len, expected, &pausing);
+    check_config(in, len, expected, &plain);
+}

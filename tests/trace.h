@@ -1,0 +1,47 @@
+/* Test harness: record every parser callback as a line of text, and feed a
+ * stream at many different splits, checking each gives the same trace. */
+#ifndef SSE_TEST_TRACE_H
+#define SSE_TEST_TRACE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "sse.h"
+
+/* How a test parser is configured. Zero = defaults with malloc'd memory. */
+typedef struct test_opts {
+    size_t max_line, max_event, max_field;
+    unsigned flags;
+    size_t buffer_size;  /* > 0: caller-buffer mode with this many bytes */
+    int no_comments;     /* leave on_comment NULL */
+    int pause_every;     /* callbacks return SSE_PAUSE; the feeder resumes */
+} test_opts;
+
+typedef struct trace {
+    char *text;
+    size_t len, cap;
+} trace;
+
+void trace_add(trace *t, const char *fmt, ...);
+void trace_bytes(trace *t, const char *s, size_t n); /* escaped */
+
+/* Parses in[0..len) cut at the given ascending offsets, then finishes.
+ * Returns the trace (caller frees). */
+char *run_split(const char *in, size_t len, const size_t *cuts, size_t ncuts,
+                const test_opts *o);
+
+/* Whole, 1/2/3-byte chunks, and every one- and (for short inputs) two-cut
+ * split: each trace must equal expected. */
+void check_splits(const char *in, size_t len, const char *expected,
+                  const test_opts *o);
+
+/* check_splits for a C string literal (no embedded NUL). */
+#define CHECK(in, expected) check_splits((in), sizeof(in) - 1, (expected), NULL)
+#define CHECK_OPTS(in, expected, o)                                           \
+    check_splits((in), sizeof(in) - 1, (expected), (o))
+
+#endif
