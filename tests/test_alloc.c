@@ -1,0 +1,204 @@
+/* Allocation: with a caller buffer the library makes no allocator call at
+ * all (malloc and friends are wrapped at link time to prove it); with hooks
+ * every byte is returned on destroy, and a failing allocator costs only the
+ * event that needed the memory. */
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Link-time wrappers (-Wl,--wrap=...): every call the library or this test
+ * makes goes through here and is counted while `watching` is set. */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
+
+static int watching;
+static unsigned long libc_calls;
+
+void *__wrap_malloc(size_t n)
+{
+    libc_calls += watching;
+    return __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t m)
+{
+    libc_calls += watching;
+    return __real_calloc(n, m);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+    libc_calls += watching;
+    return __real_realloc(p, n);
+}
+void __wrap_free(void *p)
+{
+    libc_calls += watching;
+    __real_free(p);
+}
+
+static unsigned long events, hook_calls;
+static char last_data[64];
+
+static int on_event(sse_parser *p, const sse_event *ev, void *u)
+{
+    (void)p;
+    (void)u;
+    events++;
+    memcpy(last_data, ev->data,
+           ev->data_len < sizeof last_data ? ev->data_len : sizeof last_data);
+    return 0;
+}
+static int on_quiet(sse_parser *p, const char *s, size_t n, void *u)
+{
+    (void)p;
+    (void)s;
+    (void)n;
+    (void)u;
+    return 0;
+}
+
+static void *counting_hook(void *ctx, void *ptr, size_t old, size_t size)
+{
+    (void)ctx;
+    (void)old;
+    hook_calls++;
+    if (size == 0) {
+        __real_free(ptr);
+        return NULL;
+    }
+    return __real_realloc(ptr, size);
+}
+
+/* A stream touching every buffer: multi-line data cut across chunks, ids,
+ * types, comments, retry, UTF-8 replacement, an over-long event. */
+static const char stream[] =
+    "\xEF\xBB\xBF: hello\nretry: 1000\nid: 1\nevent: a\ndata: one\ndata: two\n\n"
+    "data: \xFF\xFE long value that will be cut into pieces\n\n"
+    "id: 2\n: another comment\ndata: x\n\n";
+
+static void feed_in_pieces(sse_parser *p, size_t step)
+{
+    size_t off;
+    for (off = 0; off < sizeof stream - 1; off += step) {
+        size_t n = sizeof stream - 1 - off < step ? sizeof stream - 1 - off
+                                                  : step;
+        assert_int_equal(sse_parser_feed(p, stream + off, n), n);
+    }
+    assert_int_equal(sse_parser_finish(p), SSE_OK);
+}
+
+static void caller_buffer_never_allocates(void **state)
+{
+    static char mem[1024];
+    sse_callbacks cb;
+    sse_parser_options opt;
+    sse_parser p;
+    size_t step;
+    (void)state;
+    sse_callbacks_init(&cb);
+    cb.on_event = on_event;
+    cb.on_comment = on_quiet;
+    memset(&opt, 0, sizeof opt);
+    opt.buffer = mem;
+    opt.buffer_size = sizeof mem;
+    opt.flags = SSE_UTF8_REPLACE;
+    for (step = 1; step <= 7; step++) {
+        events = 0;
+        libc_calls = 0;
+        watching = 1;
+        assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+        feed_in_pieces(&p, step);
+        sse_parser_reset(&p);
+        sse_parser_destroy(&p);
+        watching = 0;
+        assert_int_equal(events, 3);
+        assert_int_equal(libc_calls, 0);
+    }
+    /* The wrappers do see calls: the check above can fail. */
+    watching = 1;
+    __real_free(__wrap_malloc(1));
+    watching = 0;
+    assert_int_equal(libc_calls, 1);
+}
+
+static void hooks_balance(void **state)
+{
+    sse_callbacks cb;
+    sse_parser_options opt;
+    sse_parser p;
+    (void)state;
+    sse_callbacks_init(&cb);
+    cb.on_event = on_event;
+    cb.on_comment = on_quiet;
+    memset(&opt, 0, sizeof opt);
+    opt.alloc = counting_hook;
+    hook_calls = libc_calls = 0;
+    watching = 1;
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+    feed_in_pieces(&p, 3);
+    sse_parser_destroy(&p);
+    watching = 0;
+    assert_true(hook_calls >= 2); /* data and slots were grown... */
+    assert_int_equal(libc_calls, 0); /* ...only through the hook */
+}
+
+static int fail_after; /* allocations left before the hook fails */
+
+static void *failing_hook(void *ctx, void *ptr, size_t old, size_t size)
+{
+    (void)ctx;
+    (void)old;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (fail_after-- <= 0)
+        return NULL;
+    return realloc(ptr, size);
+}
+
+static void allocation_failure_drops_one_event(void **state)
+{
+    static const char s[] = "data: a\ndata: b\n\ndata: c\n\nevent: t\ndata: d\n\n";
+    sse_callbacks cb;
+    sse_parser_options opt;
+    sse_parser p;
+    trace errors = {0};
+    (void)state;
+    (void)errors;
+    sse_callbacks_init(&cb);
+    cb.on_event = on_event;
+    memset(&opt, 0, sizeof opt);
+    opt.alloc = failing_hook;
+    fail_after = 0;
+    events = 0;
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+    /* Two data lines need the data buffer: no memory, event dropped. The
+     * one-line event c needs none (it is delivered in place). d needs a
+     * type slot: dropped too. */
+    assert_int_equal(sse_parser_feed(&p, s, sizeof s - 1), sizeof s - 1);
+    assert_int_equal(events, 1);
+    assert_memory_equal(last_data, "c", 1);
+    assert_int_equal(sse_parser_status(&p), SSE_OK);
+    /* Memory comes back: parsing goes on normally. */
+    fail_after = 100;
+    assert_int_equal(sse_parser_feed(&p, s, sizeof s - 1), sizeof s - 1);
+    assert_int_equal(events, 4);
+    sse_parser_destroy(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(caller_buffer_never_allocates),
+        cmocka_unit_test(hooks_balance),
+        cmocka_unit_test(allocation_failure_drops_one_event),
+    };
+    return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
+}

@@ -1,0 +1,246 @@
+/* Limits: an over-long line, event or field is reported once, the event it
+ * belongs to is dropped, and everything after it parses as if it had not
+ * been there. Memory never grows past the limits. */
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EV(type, data, id) "event type=" type " data=" data " id=" id "\n"
+#define ERR(name) "error SSE_E_" name "\n"
+
+static test_opts limits(size_t line, size_t event, size_t field)
+{
+    test_opts o;
+    memset(&o, 0, sizeof o);
+    o.max_line = line;
+    o.max_event = event;
+    o.max_field = field;
+    return o;
+}
+
+/* max_line counts the bytes of a line without its line end. */
+static void line_limit(void **state)
+{
+    test_opts o = limits(10, 0, 0);
+    (void)state;
+    CHECK_OPTS("data: 1234\n\n", EV("message", "1234", ""), &o);
+    CHECK_OPTS("data: 12345\n\ndata: ok\n\n",
+               ERR("LINE_TOO_LONG") EV("message", "ok", ""), &o);
+    /* The whole event goes, including lines before and after. */
+    CHECK_OPTS("data: a\ndata: 12345678\ndata: b\n\ndata: ok\n\n",
+               ERR("LINE_TOO_LONG") EV("message", "ok", ""), &o);
+    /* Any kind of line: comment, unknown field, name without colon. */
+    CHECK_OPTS(":1234567890\ndata: x\n\ndata: y\n\n",
+               ERR("LINE_TOO_LONG") EV("message", "y", ""), &o);
+    CHECK_OPTS("abcdefghijk\ndata: x\n\ndata: y\n\n",
+               ERR("LINE_TOO_LONG") EV("message", "y", ""), &o);
+    CHECK_OPTS("abcdefghij: k\ndata: y\n\n", ERR("LINE_TOO_LONG"), &o);
+    /* Reported once per event. */
+    CHECK_OPTS("data: 123456789\ndata: 123456789\n\ndata: z\n\n",
+               ERR("LINE_TOO_LONG") EV("message", "z", ""), &o);
+    /* A long line that is cut by CR still ends there. */
+    CHECK_OPTS("data: 123456789\rdata: a\r\rdata: b\r\r",
+               ERR("LINE_TOO_LONG") EV("message", "b", ""), &o);
+}
+
+/* max_event counts the data buffer: values plus one LF per data line. */
+static void event_limit(void **state)
+{
+    test_opts o = limits(0, 8, 0);
+    (void)state;
+    CHECK_OPTS("data: 1234567\n\n", EV("message", "1234567", ""), &o);
+    CHECK_OPTS("data: 12345678\n\ndata: ok\n\n",
+               ERR("EVENT_TOO_LARGE") EV("message", "ok", ""), &o);
+    CHECK_OPTS("data: 123\ndata: 123\n\n", EV("message", "123\\n123", ""), &o);
+    CHECK_OPTS("data: 123\ndata: 1234\ndata: 1\n\ndata: ok\n\n",
+               ERR("EVENT_TOO_LARGE") EV("message", "ok", ""), &o);
+    CHECK_OPTS("data\ndata\ndata\ndata\ndata\ndata\ndata\ndata\n\n"
+               "data\ndata\ndata\ndata\ndata\ndata\ndata\ndata\ndata\n\n"
+               "data: ok\n\n",
+               EV("message", "\\n\\n\\n\\n\\n\\n\\n", "")
+                   ERR("EVENT_TOO_LARGE") EV("message", "ok", ""),
+               &o);
+    /* Fields outside the data still apply: the id and retry read in a
+     * dropped event are kept, so only the event itself is lost. */
+    CHECK_OPTS("data: 123456789\nid: 9\nretry: 5\nevent: t\n\ndata: ok\n\n",
+               ERR("EVENT_TOO_LARGE") "retry 5\n" EV("message", "ok", "9"),
+               &o);
+}
+
+/* max_field bounds the event type, an id and a stored comment. */
+static void field_limit(void **state)
+{
+    test_opts o = limits(0, 0, 4);
+    test_opts quiet = o;
+    (void)state;
+    CHECK_OPTS("event: abcd\nid: 1234\ndata: x\n\n", EV("abcd", "x", "1234"),
+               &o);
+    CHECK_OPTS("event: abcde\ndata: x\n\ndata: y\n\n",
+               ERR("FIELD_TOO_LONG") EV("message", "y", ""), &o);
+    /* The over-long id is not applied. */
+    CHECK_OPTS("id: 1\n\nid: 12345\ndata: x\n\ndata: y\n\n",
+               ERR("FIELD_TOO_LONG") EV("message", "y", "1"), &o);
+    CHECK_OPTS(": 12345\ndata: x\n\ndata: y\n\n",
+               ERR("FIELD_TOO_LONG") EV("message", "y", ""), &o);
+    /* Without a comment callback comments are never stored. */
+    quiet.no_comments = 1;
+    CHECK_OPTS(": 12345\ndata: x\n\n", EV("message", "x", ""), &quiet);
+}
+
+/* Caller-buffer mode: 64 bytes = four 8-byte field slots + 32 data bytes. */
+static void buffer_mode_limits(void **state)
+{
+    test_opts o;
+    char data31[] = "data: 1234567890123456789012345678901\n\n";
+    char data32[] = "data: 12345678901234567890123456789012\n\ndata: ok\n\n";
+    (void)state;
+    memset(&o, 0, sizeof o);
+    o.buffer_size = 64;
+    check_splits(data31, sizeof data31 - 1,
+                 EV("message", "1234567890123456789012345678901", ""), &o);
+    check_splits(data32, sizeof data32 - 1,
+                 ERR("EVENT_TOO_LARGE") EV("message", "ok", ""), &o);
+    CHECK_OPTS("event: 12345678\ndata: x\n\n", EV("12345678", "x", ""), &o);
+    CHECK_OPTS("event: 123456789\ndata: x\n\ndata: y\n\n",
+               ERR("FIELD_TOO_LONG") EV("message", "y", ""), &o);
+    /* Smaller than any useful size: every event is too large, no crash. */
+    o.buffer_size = 1;
+    CHECK_OPTS("data: x\n\nid: 1\n\n",
+               ERR("EVENT_TOO_LARGE") ERR("FIELD_TOO_LONG"), &o);
+}
+
+/* Pausing in the error callback resumes cleanly. */
+static void pause_on_error(void **state)
+{
+    test_opts o = limits(10, 8, 4);
+    (void)state;
+    o.pause_every = 1;
+    CHECK_OPTS("data: 12345\n\nid:12345\n\ndata: 123\ndata: 1234\n\n"
+               "data: ok\n\n",
+               ERR("LINE_TOO_LONG") ERR("FIELD_TOO_LONG")
+                   ERR("EVENT_TOO_LARGE") EV("message", "ok", ""),
+               &o);
+}
+
+/* ---- Memory stays bounded on hostile input ----------------------------- */
+
+struct counting {
+    size_t live, peak, calls;
+};
+
+static void *count_alloc(void *ctx, void *ptr, size_t old, size_t size)
+{
+    struct counting *c = ctx;
+    void *mem = NULL;
+    c->calls++;
+    if (size) {
+        mem = realloc(ptr, size);
+        if (!mem)
+            return NULL;
+    } else {
+        free(ptr);
+    }
+    c->live = c->live - old + size;
+    if (c->live > c->peak)
+        c->peak = c->live;
+    return mem;
+}
+
+static int ignore_event(sse_parser *p, const sse_event *ev, void *u)
+{
+    (void)p;
+    (void)ev;
+    (void)u;
+    return 0;
+}
+
+static int count_error(sse_parser *p, int code, void *u)
+{
+    (void)p;
+    (void)code;
+    ++*(size_t *)u;
+    return 0;
+}
+
+static int ignore_comment(sse_parser *p, const char *s, size_t n, void *u)
+{
+    (void)p;
+    (void)s;
+    (void)n;
+    (void)u;
+    return 0;
+}
+
+static void feed_pattern(sse_parser *p, const char *prefix, char fill,
+                         size_t total, size_t chunk)
+{
+    char *buf = malloc(chunk);
+    size_t sent = strlen(prefix);
+    assert_non_null(buf);
+    assert_int_equal(sse_parser_feed(p, prefix, sent), sent);
+    memset(buf, fill, chunk);
+    while (sent < total) {
+        assert_int_equal(sse_parser_feed(p, buf, chunk), chunk);
+        sent += chunk;
+    }
+    assert_int_equal(sse_parser_feed(p, "\n\n", 2), 2);
+    free(buf);
+}
+
+static void memory_bounded(void **state)
+{
+    struct counting c;
+    size_t errors = 0;
+    sse_callbacks cb;
+    sse_parser_options opt;
+    sse_parser p;
+    const size_t max_event = 64 << 10, max_field = 1 << 10;
+    (void)state;
+
+    memset(&c, 0, sizeof c);
+    sse_callbacks_init(&cb);
+    cb.on_event = ignore_event;
+    cb.on_error = count_error;
+    cb.on_comment = ignore_comment;
+    memset(&opt, 0, sizeof opt);
+    opt.alloc = count_alloc;
+    opt.alloc_ctx = &c;
+    opt.max_event = max_event;
+    opt.max_field = max_field;
+    opt.max_line = 1 << 20;
+    assert_int_equal(sse_parser_init(&p, &cb, &errors, &opt), SSE_OK);
+
+    /* 8 MiB of one data line, of one comment, of one id, of one type, of
+     * a line without colon, in 4 KiB chunks. */
+    feed_pattern(&p, "data: ", 'x', 8 << 20, 4096);
+    feed_pattern(&p, ":", 'c', 8 << 20, 4096);
+    feed_pattern(&p, "id: ", '1', 8 << 20, 4096);
+    feed_pattern(&p, "event: ", 'e', 8 << 20, 4096);
+    feed_pattern(&p, "", 'n', 8 << 20, 4096);
+    /* Many data lines that each fit but add up. */
+    {
+        int i;
+        for (i = 0; i < 100000; i++)
+            assert_int_equal(sse_parser_feed(&p, "data: 0123456789\n", 17), 17);
+        assert_int_equal(sse_parser_feed(&p, "\n", 1), 1);
+    }
+    assert_int_equal(errors, 6);
+    assert_int_equal(sse_parser_status(&p), SSE_OK);
+    assert_true(c.peak <= max_event + 4 * max_field);
+    sse_parser_destroy(&p);
+    assert_int_equal(c.live, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(line_limit),
+        cmocka_unit_test(event_limit),
+        cmocka_unit_test(field_limit),
+        cmocka_unit_test(buffer_mode_limits),
+        cmocka_unit_test(pause_on_error),
+        cmocka_unit_test(memory_bounded),
+    };
+    return cmocka_run_group_tests_name("limits", tests, NULL, NULL);
+}
