@@ -228,7 +228,7 @@ struct sse_parser {
     struct sse__utf8 u8_;
     unsigned char state_, field_, name_len_, bom_;
     unsigned char cid_, pid_, type_, scr_;
-    unsigned char misc_;
+    unsigned char misc_, perr_;
     char name_[5];
 };
 

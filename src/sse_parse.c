@@ -467,10 +467,10 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 p->misc_ |= M_PARTIAL;
                 s = end;
                 if (rc != SSE_OK) {
-                    SSE__AT(s);
+                    /* Reported when the line ends, unless the line turns
+                     * out too long: the same report for every chunking. */
+                    p->perr_ = (unsigned char)-rc;
                     p->state_ = ST_SKIP;
-                    if (sse__event_error(p, rc) != SSE_OK)
-                        goto out;
                 }
                 continue;
             }
@@ -482,11 +482,28 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
         }
         default: { /* ST_SKIP */
             const char *q = sse__find_eol(s, end);
+            if (p->line_len_ <= p->max_line_) { /* still measuring it */
+                p->line_len_ += (size_t)(q - s);
+                if (p->line_len_ > p->max_line_) {
+                    p->perr_ = 0;
+                    s = q;
+                    SSE__AT(s);
+                    if (sse__event_error(p, SSE_E_LINE_TOO_LONG) != SSE_OK)
+                        goto out;
+                }
+            }
             if (q == end) {
                 s = end;
                 continue;
             }
             s = sse__line_end(p, q + 1, end, *q);
+            if (p->perr_) {
+                int code = -(int)p->perr_;
+                p->perr_ = 0;
+                SSE__AT(s);
+                if (sse__event_error(p, code) != SSE_OK)
+                    goto out;
+            }
             continue;
         }
         }
@@ -560,6 +577,7 @@ void sse_parser_reset(sse_parser *p)
     p->bom_ = 0;
     p->misc_ &= M_HAS_RETRY;
     p->line_len_ = 0;
+    p->perr_ = 0;
     p->offset_ = 0;
     p->status_ = SSE_OK;
     p->reason_ = NULL;
@@ -578,6 +596,7 @@ int sse_parser_finish(sse_parser *p)
     sse__clear_event(p);
     p->pid_ = p->cid_;
     p->state_ = ST_LINE;
+    p->perr_ = 0;
     p->misc_ = (unsigned char)((p->misc_ & M_HAS_RETRY) | M_FINISHED);
     return SSE_OK;
 }

@@ -88,6 +88,20 @@ static void field_limit(void **state)
     CHECK_OPTS(": 12345\ndata: x\n\n", EV("message", "x", ""), &quiet);
 }
 
+/* A line over max_line reports SSE_E_LINE_TOO_LONG even when it also
+ * overflows a field or the event earlier in the line; otherwise the other
+ * limit is reported at the end of the line. Same for every chunking. */
+static void line_limit_takes_precedence(void **state)
+{
+    test_opts o = limits(16, 8, 12);
+    (void)state;
+    CHECK_OPTS(": 0123456789abcdef\ndata: x\n\n:0123456789abc\n\n"
+               "data: 12345678901\n\ndata: 12345678\n\ndata: ok\n\n",
+               ERR("LINE_TOO_LONG") ERR("FIELD_TOO_LONG") ERR("LINE_TOO_LONG")
+                   ERR("EVENT_TOO_LARGE") EV("message", "ok", ""),
+               &o);
+}
+
 /* Caller-buffer mode: 64 bytes = four 8-byte field slots + 32 data bytes. */
 static void buffer_mode_limits(void **state)
 {
@@ -238,6 +252,7 @@ int main(void)
         cmocka_unit_test(line_limit),
         cmocka_unit_test(event_limit),
         cmocka_unit_test(field_limit),
+        cmocka_unit_test(line_limit_takes_precedence),
         cmocka_unit_test(buffer_mode_limits),
         cmocka_unit_test(pause_on_error),
         cmocka_unit_test(memory_bounded),
