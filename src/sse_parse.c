@@ -160,16 +160,27 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
     case F_RETRY:
         sse__retry_digits(p, s, n);
         return SSE_OK;
-    case F_ID:
-        /* An id containing NUL is ignored whole (9.2.7), so stop storing. */
+    case F_ID: {
+        /* An id containing NUL is ignored whole (9.2.7), so stop storing;
+         * and an id too long to store is only an error if no NUL follows
+         * on its line, so it keeps being scanned (perr_ holds the error). */
+        int rc;
         if (p->misc_ & M_BAD)
             return SSE_OK;
         if (memchr(s, '\0', n)) {
             p->misc_ |= M_BAD;
+            p->perr_ = 0;
             sse__utf8_reset(&p->u8_);
             return SSE_OK;
         }
-        break;
+        if (p->perr_)
+            return SSE_OK;
+        rc = sse__utf8_mode(p) ? sse__utf8_decode(&p->u8_, s, n, sse__store, p)
+                               : sse__store(p, s, n);
+        if (rc != SSE_OK)
+            p->perr_ = (unsigned char)-rc;
+        return SSE_OK;
+    }
     case F_DATA: {
         int rc = sse__materialize(p);
         if (rc != SSE_OK)
@@ -246,10 +257,15 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
             return sse__event_error(p, SSE_E_FIELD_TOO_LONG);
         SSE__CALL(p, p->cb_->on_comment(p, s, n, p->user_));
     }
-    if (p->field_ == F_ID && (p->misc_ & M_BAD))
-        return SSE_OK; /* held NUL: ignored whole, nothing to store */
-
     rc = sse__value_bytes(p, s, n);
+    if (p->field_ == F_ID) {
+        if (p->misc_ & M_BAD)
+            return SSE_OK; /* held NUL: ignored whole */
+        if (p->perr_) {
+            rc = -(int)p->perr_;
+            p->perr_ = 0;
+        }
+    }
     if (rc == SSE_OK && utf8 && p->field_ != F_RETRY)
         rc = sse__utf8_flush(&p->u8_, sse__store, p);
     if (rc == SSE_OK && p->field_ == F_DATA)
@@ -352,6 +368,7 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
 static int sse__line_too_long(sse_parser *p)
 {
     p->state_ = ST_SKIP;
+    p->perr_ = 0; /* the line's own error outranks a pending one */
     return sse__event_error(p, SSE_E_LINE_TOO_LONG);
 }
 

@@ -83,6 +83,12 @@ static void field_limit(void **state)
                ERR("FIELD_TOO_LONG") EV("message", "y", "1"), &o);
     CHECK_OPTS(": 12345\ndata: x\n\ndata: y\n\n",
                ERR("FIELD_TOO_LONG") EV("message", "y", ""), &o);
+    /* An id is ignored whole when it holds a NUL, even one that comes
+     * after the limit was passed: no error then (found by the random
+     * split test: the error used to depend on the chunking). */
+    CHECK_OPTS("id: 123456\0x\ndata: y\n\n", EV("message", "y", ""), &o);
+    CHECK_OPTS("id: 123456x\ndata: y\n\ndata: z\n\n",
+               ERR("FIELD_TOO_LONG") EV("message", "z", ""), &o);
     /* Without a comment callback comments are never stored. */
     quiet.no_comments = 1;
     CHECK_OPTS(": 12345\ndata: x\n\n", EV("message", "x", ""), &quiet);
@@ -246,6 +252,97 @@ static void memory_bounded(void **state)
     assert_int_equal(c.live, 0);
 }
 
+/* Generated streams of the format's tokens, with small limits, both UTF-8
+ * modes, both kinds of memory and pausing: whichever way the bytes are cut,
+ * the trace (events, retries, comments and errors) must be the same. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static unsigned rng(unsigned n)
+{
+    rng_state ^= rng_state << 13; /* xorshift64: fixed seed, reproducible */
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+/* On a mismatch, shows what to paste into a regression test. */
+static void same_trace(const char *whole, const char *other, const char *in,
+                       size_t len, const test_opts *o)
+{
+    if (strcmp(whole, other) != 0) {
+        trace t = {0};
+        trace_bytes(&t, in, len);
+        print_error("stream \"%s\" line=%zu event=%zu field=%zu flags=%u "
+                    "buffer=%zu no_comments=%d pause=%d\n",
+                    t.text, o->max_line, o->max_event, o->max_field, o->flags,
+                    o->buffer_size, o->no_comments, o->pause_every);
+        free(t.text);
+    }
+    assert_string_equal(whole, other);
+}
+
+static void random_split_invariance(void **state)
+{
+    static const char *const tokens[] = {
+        "data", "event", "id", "retry", ":", " ", "\r", "\n", "\r\n",
+        "\n\n", "\xEF\xBB\xBF", "\xEF", "x", "12", "\xFF", "\xE2\x82",
+        "\xAC", "\xF0\x9F\x98\x80", "data: ", "id: 7", "retry: 99"};
+    static const size_t limit_choice[] = {0, 3, 6, 12, 40};
+    int iter;
+    (void)state;
+    for (iter = 0; iter < 3000; iter++) {
+        char in[256];
+        size_t len = 0, cuts[8], ncuts, i;
+        test_opts o;
+        char *whole, *other;
+        unsigned ntok = 1 + rng(40);
+        while (ntok--) {
+            const char *t = tokens[rng(sizeof tokens / sizeof tokens[0])];
+            size_t n = strlen(t);
+            if (len + n + 1 > sizeof in)
+                break;
+            memcpy(in + len, t, n);
+            len += n;
+            if (rng(16) == 0)
+                in[len++] = '\0';
+        }
+        memset(&o, 0, sizeof o);
+        o.max_line = limit_choice[rng(5)];
+        o.max_event = limit_choice[rng(5)];
+        o.max_field = limit_choice[rng(5)];
+        o.flags = rng(2) ? SSE_UTF8_REPLACE : 0;
+        o.buffer_size = rng(3) == 0 ? 16 + rng(200) : 0;
+        o.no_comments = (int)rng(2);
+        whole = run_split(in, len, NULL, 0, &o);
+        o.pause_every = (int)rng(2);
+        ncuts = len ? rng(8) : 0;
+        for (i = 0; i < ncuts; i++)
+            cuts[i] = rng((unsigned)len + 1);
+        for (i = 1; i < ncuts; i++) { /* insertion sort: cuts ascend */
+            size_t v = cuts[i], j = i;
+            while (j > 0 && cuts[j - 1] > v) {
+                cuts[j] = cuts[j - 1];
+                j--;
+            }
+            cuts[j] = v;
+        }
+        other = run_split(in, len, cuts, ncuts, &o);
+        same_trace(whole, other, in, len, &o);
+        free(other);
+        {
+            size_t *bytes = malloc((len + 1) * sizeof *bytes);
+            assert_non_null(bytes);
+            for (i = 0; i < len; i++)
+                bytes[i] = i + 1;
+            other = run_split(in, len, bytes, len ? len - 1 : 0, &o);
+            same_trace(whole, other, in, len, &o);
+            free(other);
+            free(bytes);
+        }
+        free(whole);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +353,7 @@ int main(void)
         cmocka_unit_test(buffer_mode_limits),
         cmocka_unit_test(pause_on_error),
         cmocka_unit_test(memory_bounded),
+        cmocka_unit_test(random_split_invariance),
     };
     return cmocka_run_group_tests_name("limits", tests, NULL, NULL);
 }
