@@ -151,6 +151,14 @@ static void sse__retry_digits(sse_parser *p, const char *s, size_t n)
     p->retry_acc_ = v;
 }
 
+/* Stores value bytes, through the UTF-8 decoder in replacement mode. */
+static int sse__decode_store(sse_parser *p, const char *s, size_t n)
+{
+    if (sse__utf8_mode(p))
+        return sse__utf8_decode(&p->u8_, s, n, sse__store, p);
+    return sse__store(p, s, n);
+}
+
 /* Takes in a piece of the current value. Returns SSE_OK or a limit error. */
 static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
 {
@@ -175,8 +183,7 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
         }
         if (p->perr_)
             return SSE_OK;
-        rc = sse__utf8_mode(p) ? sse__utf8_decode(&p->u8_, s, n, sse__store, p)
-                               : sse__store(p, s, n);
+        rc = sse__decode_store(p, s, n);
         if (rc != SSE_OK)
             p->perr_ = (unsigned char)-rc;
         return SSE_OK;
@@ -190,9 +197,7 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
     default:
         break;
     }
-    if (sse__utf8_mode(p))
-        return sse__utf8_decode(&p->u8_, s, n, sse__store, p);
-    return sse__store(p, s, n);
+    return sse__decode_store(p, s, n);
 }
 
 /* Decides what the line's value feeds, once its field name is known. */
@@ -275,8 +280,7 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 
     switch (p->field_) {
     case F_ID:
-        if (!(p->misc_ & M_BAD)) /* the id just read becomes the buffer */
-            p->pid_ = p->scr_;
+        p->pid_ = p->scr_; /* the id just read becomes the buffer */
         return SSE_OK;
     case F_RETRY:
         if ((p->misc_ & (M_BAD | M_DIGITS)) != M_DIGITS)

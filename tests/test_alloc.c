@@ -93,6 +93,15 @@ static void feed_in_pieces(sse_parser *p, size_t step)
     assert_int_equal(sse_parser_finish(p), SSE_OK);
 }
 
+/* Callbacks for events and comments; options still without memory. */
+static void setup(sse_callbacks *cb, sse_parser_options *opt)
+{
+    sse_callbacks_init(cb);
+    cb->on_event = on_event;
+    cb->on_comment = on_quiet;
+    memset(opt, 0, sizeof *opt);
+}
+
 static void caller_buffer_never_allocates(void **state)
 {
     static char mem[1024];
@@ -101,10 +110,7 @@ static void caller_buffer_never_allocates(void **state)
     sse_parser p;
     size_t step;
     (void)state;
-    sse_callbacks_init(&cb);
-    cb.on_event = on_event;
-    cb.on_comment = on_quiet;
-    memset(&opt, 0, sizeof opt);
+    setup(&cb, &opt);
     opt.buffer = mem;
     opt.buffer_size = sizeof mem;
     opt.flags = SSE_UTF8_REPLACE;
@@ -133,10 +139,7 @@ static void hooks_balance(void **state)
     sse_parser_options opt;
     sse_parser p;
     (void)state;
-    sse_callbacks_init(&cb);
-    cb.on_event = on_event;
-    cb.on_comment = on_quiet;
-    memset(&opt, 0, sizeof opt);
+    setup(&cb, &opt);
     opt.alloc = counting_hook;
     hook_calls = libc_calls = 0;
     watching = 1;
@@ -169,12 +172,8 @@ static void allocation_failure_drops_one_event(void **state)
     sse_callbacks cb;
     sse_parser_options opt;
     sse_parser p;
-    trace errors = {0};
     (void)state;
-    (void)errors;
-    sse_callbacks_init(&cb);
-    cb.on_event = on_event;
-    memset(&opt, 0, sizeof opt);
+    setup(&cb, &opt);
     opt.alloc = failing_hook;
     fail_after = 0;
     events = 0;
