@@ -86,9 +86,7 @@ static int sse__event_error(sse_parser *p, int code)
 {
     if (p->misc_ & M_DROPPED)
         return SSE_OK;
-    p->data_len_ = 0;
-    p->span_ = NULL;
-    p->slot_len_[p->type_] = 0;
+    sse__clear_event(p);
     p->misc_ |= M_DROPPED;
     p->reason_ = sse_strerror(code);
     if (!p->cb_->on_error)
