@@ -3,9 +3,21 @@
  *
  * An incremental push parser that dispatches events exactly as a browser's
  * EventSource does (WHATWG HTML, "Server-sent events", 9.2), with bounded
- * memory and no hidden allocation.
+ * memory and no hidden allocation; and an encoder that writes frames any
+ * such parser reads back unchanged, without allocating.
  *
- * Minimal use:
+ * Minimal encoding (see "Encoder" below):
+ *
+ *     sse_frame f = {0};
+ *     f.data = text;                        // split into data: lines
+ *     f.data_len = strlen(text);
+ *     char out[256];
+ *     sse_ssize n = sse_encode(out, sizeof out, &f);
+ *     if (n >= 0 && (size_t)n <= sizeof out)
+ *         write(fd, out, (size_t)n);        // else: n < 0 refused, or
+ *                                           // n bytes needed
+ *
+ * Minimal parsing:
  *
  *     static int on_event(sse_parser *p, const sse_event *ev, void *user) {
  *         printf("%.*s: %.*s\n", (int)ev->type_len, ev->type,
@@ -76,7 +88,8 @@ SSE_API const char *sse_version_string(void);
  * Recoverable errors (the *_TOO_* codes and SSE_E_NOMEM while parsing) are
  * reported through sse_callbacks.on_error for the event they hit; the
  * event is dropped and parsing goes on. The others stick to the parser until
- * sse_parser_reset().
+ * sse_parser_reset(). Codes from -20 on are the encoder's refusals: a frame
+ * the receiver could not get back unchanged is refused whole.
  */
 #define SSE_ERRNO_MAP(X)                                                      \
     X(0, OK, "success")                                                       \
@@ -89,7 +102,14 @@ SSE_API const char *sse_version_string(void);
     X(-6, E_FIELD_TOO_LONG,                                                   \
       "event type, id or comment longer than the max_field limit")            \
     X(-7, E_CALLBACK, "a callback returned an error")                         \
-    X(-8, E_FINISHED, "parser already finished; reset it to parse again")
+    X(-8, E_FINISHED, "parser already finished; reset it to parse again")  \
+    X(-20, E_TYPE_LINE_END, "event type contains CR or LF")                 \
+    X(-21, E_ID_LINE_END, "id contains CR or LF")                           \
+    X(-22, E_ID_NUL, "id contains NUL, which receivers ignore")             \
+    X(-23, E_ID_SPACE,                                                        \
+      "id starts or ends with a space or tab, which Last-Event-ID loses")     \
+    X(-24, E_INVALID_UTF8, "text is not valid UTF-8")                         \
+    X(-25, E_FRAME_TOO_LARGE, "encoded frame would exceed PTRDIFF_MAX bytes")
 
 typedef enum sse_status {
 #define SSE__ENUM(num, name, text) SSE_##name = (num),
@@ -298,6 +318,146 @@ SSE_API int sse_parser_set_last_event_id(sse_parser *p, const char *id,
 
 /* 1 and *retry_ms set if the stream has sent a valid retry field, else 0. */
 SSE_API int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms);
+
+/* ---- Encoder -----------------------------------------------------------
+ *
+ * Turns one frame (comment, retry, event type, id, data) into
+ * text/event-stream bytes that any conforming receiver, including a
+ * browser's EventSource, parses back unchanged: data line ends (CRLF, CR, LF)
+ * come back as LF. Nothing is allocated. Every call validates the whole frame
+ * first; a frame that cannot be represented is refused with a distinct
+ * negative code and nothing is written. Three front ends share one encoder:
+ * a buffer (sse_encode), an iovec array pointing into the caller's data
+ * (sse_encode_iov) and a write callback (sse_encode_to).
+ *
+ * Lines are written in this order, each ending in LF, and a non-empty frame
+ * ends with a blank line:
+ *     : comment line             one per comment line
+ *     :<spaces>                  padding
+ *     retry: <retry_ms>
+ *     event: <type>
+ *     id: <id>
+ *     data: <line>               one per data line
+ *     (blank line)
+ * A value starting with a space keeps it (one space always separates the
+ * colon from a non-empty value, and receivers remove exactly one).
+ */
+
+/* Signed size: a byte or entry count, or a negative sse_status code. */
+typedef ptrdiff_t sse_ssize;
+
+/* Flags for sse_frame.flags. */
+#define SSE_FRAME_RETRY 1u      /* write retry_ms as a retry field */
+#define SSE_FRAME_CHECK_UTF8 2u /* refuse type, id, data or comment text that
+                                   is not valid UTF-8 (SSE_E_INVALID_UTF8),
+                                   since a browser would replace it with
+                                   U+FFFD; default: bytes pass unchanged */
+
+/* One frame. Zero-initialise, then set what you need; an all-zero frame
+ * encodes to nothing. A NULL pointer means "no such field"; a non-NULL
+ * pointer with length 0 is an empty value. */
+typedef struct sse_frame {
+    /* Event data, split on CRLF, CR and LF into one data line each. The
+     * receiver dispatches an event only for a frame with data; "" (non-NULL,
+     * length 0) dispatches an empty message. May contain NUL. */
+    const char *data;
+    size_t data_len;
+    /* Event type. NULL or empty writes no event line: the receiver reports
+     * "message". CR or LF is refused (SSE_E_TYPE_LINE_END). */
+    const char *type;
+    size_t type_len;
+    /* Event ID: the receiver's last event ID from this frame on, sent back in
+     * Last-Event-ID on reconnect; "" clears it. Refused: CR or LF
+     * (SSE_E_ID_LINE_END), NUL (SSE_E_ID_NUL), a leading or trailing space
+     * or tab (SSE_E_ID_SPACE: HTTP strips those from header values). */
+    const char *id;
+    size_t id_len;
+    /* Comment text, split into one comment line per line like data; "" is
+     * a bare ":" line, the classic heartbeat. Receivers ignore comments. */
+    const char *comment;
+    size_t comment_len;
+    /* Reconnection time in milliseconds, written when flags has
+     * SSE_FRAME_RETRY. */
+    uint64_t retry_ms;
+    /* Bytes of padding: one comment line of exactly max(padding, 2) bytes
+     * (':', spaces, LF), for proxies that hold back the first KiBs of a
+     * response. 0: none. */
+    size_t padding;
+    unsigned flags; /* SSE_FRAME_* */
+} sse_frame;
+
+/* Encodes f into dst, snprintf-style: returns the size of the whole frame
+ * in bytes, and writes it only if it fits in cap (no NUL terminator). A
+ * return value > cap means nothing was written: provide that many bytes and
+ * call again. dst may be NULL when cap is 0 (measuring). Negative returns:
+ * SSE_E_INVALID_ARGUMENT (NULL f, a NULL pointer with a non-zero length,
+ * unknown flags), the refusal codes above, SSE_E_FRAME_TOO_LARGE; dst is
+ * then untouched too. With cap >= sse_encode_bound(f) the data is scanned
+ * once; with less, once to measure and once to write. */
+SSE_API sse_ssize sse_encode(char *dst, size_t cap, const sse_frame *f);
+
+/* An upper bound on sse_encode's result for any frame with f's lengths,
+ * computed from the lengths alone (O(1)); SIZE_MAX if it overflows. */
+SSE_API size_t sse_encode_bound(const sse_frame *f);
+
+/* A piece of output. Same members as POSIX struct iovec, but copy them over
+ * field by field (see README) rather than cast. */
+typedef struct sse_iov {
+    const void *base;
+    size_t len;
+} sse_iov;
+
+/* Zero-copy form: fills iov with pieces that point into f's strings and into
+ * static framing text, so nothing is copied; write them with writev() while
+ * f's strings are still alive. Returns the number of entries the frame
+ * needs and fills iov only if that is <= n (so n == 0, iov NULL measures).
+ * Same errors as sse_encode, with iov untouched. The pieces hold exactly the
+ * bytes sse_encode writes. A frame needs about 2 entries per data line and 7
+ * more for the other fields. */
+SSE_API sse_ssize sse_encode_iov(sse_iov *iov, size_t n, const sse_frame *f);
+
+/* Receives encoded output; a non-zero return stops encoding. */
+typedef int (*sse_write_fn)(void *user, const char *buf, size_t len);
+
+/* Streams f to write in pieces (one call per piece, no copy) and returns the
+ * total bytes. The frame is validated first, so a refused frame makes no
+ * call at all. If write returns non-zero, encoding stops at once and
+ * SSE_E_CALLBACK is returned: the receiver then holds part of a frame, and
+ * the connection should be closed. */
+SSE_API sse_ssize sse_encode_to(sse_write_fn write, void *user,
+                                const sse_frame *f);
+
+/* ---- Server helpers ---------------------------------------------------- */
+
+/* The response headers an event stream should carry, as one HTTP/1.1 block
+ * (each line ends in CRLF): the media type, no caching, and no buffering by
+ * nginx-style proxies. */
+#define SSE_RESPONSE_HEADERS                                                  \
+    "Content-Type: text/event-stream\r\n"                                     \
+    "Cache-Control: no-cache\r\n"                                             \
+    "X-Accel-Buffering: no\r\n"
+
+typedef struct sse_header {
+    const char *name;
+    const char *value;
+} sse_header;
+
+/* The same headers as name/value pairs for HTTP libraries that take them
+ * separately; *count receives the number of entries (count may be NULL; the
+ * array also ends with a {NULL, NULL} entry). Static. */
+SSE_API const sse_header *sse_response_headers(size_t *count);
+
+/* Reads a Last-Event-ID request header value (pass NULL/0 when the request
+ * has none). Surrounding spaces and tabs are dropped, as HTTP does; on
+ * success *id and *id_len give the ID inside value (empty when there is no
+ * ID) and SSE_OK is returned. Fails, with *id = "" and *id_len = 0, on NUL
+ * (SSE_E_ID_NUL) or CR/LF (SSE_E_ID_LINE_END), which no browser sends, and
+ * on an ID longer than max_len (SSE_E_FIELD_TOO_LONG; 0 means
+ * SSE_DEFAULT_MAX_FIELD), so a hostile header cannot make a server look up
+ * megabytes. */
+SSE_API int sse_last_event_id_read(const char *value, size_t len,
+                                   size_t max_len, const char **id,
+                                   size_t *id_len);
 
 #ifdef __cplusplus
 }

@@ -125,6 +125,11 @@ size_t sse_utf8_check(const char *src, size_t len)
     while (i < len) {
         unsigned char lower, upper;
         unsigned need, k;
+        uint64_t w;
+        if (len - i >= 8 && (memcpy(&w, s + i, 8), (w & SSE__HIGHS) == 0)) {
+            i += 8; /* eight ASCII bytes */
+            continue;
+        }
         if (s[i] < 0x80) {
             i++;
             continue;

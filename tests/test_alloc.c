@@ -1,5 +1,6 @@
-/* Allocation: with a caller buffer the library makes no allocator call at
- * all (malloc and friends are wrapped at link time to prove it); with hooks
+/* Allocation: with a caller buffer the parser makes no allocator call at
+ * all, and neither does any encoder front end or server helper (malloc and
+ * friends are wrapped at link time to prove it); with hooks
  * every byte is returned on destroy, and a failing allocator costs only the
  * event that needed the memory. */
 #include "trace.h"
@@ -151,6 +152,49 @@ static void hooks_balance(void **state)
     assert_int_equal(libc_calls, 0); /* ...only through the hook */
 }
 
+static int count_bytes(void *user, const char *buf, size_t len)
+{
+    (void)buf;
+    *(size_t *)user += len;
+    return 0;
+}
+
+static void encoder_never_allocates(void **state)
+{
+    static char out[4096];
+    static sse_iov iov[64];
+    sse_frame f;
+    size_t written = 0, n;
+    const char *id;
+    (void)state;
+    memset(&f, 0, sizeof f);
+    f.data = "one\r\ntwo\rthree\n\xC3\xA9";
+    f.data_len = strlen(f.data);
+    f.type = "t";
+    f.type_len = 1;
+    f.id = "7";
+    f.id_len = 1;
+    f.comment = "c\nd";
+    f.comment_len = 3;
+    f.flags = SSE_FRAME_RETRY | SSE_FRAME_CHECK_UTF8;
+    f.retry_ms = 2500;
+    f.padding = 2000;
+    libc_calls = 0;
+    watching = 1;
+    /* Measuring, too small, fitting; refused; every front end. */
+    n = (size_t)sse_encode(NULL, 0, &f);
+    assert_int_equal(sse_encode(out, 10, &f), (sse_ssize)n);
+    assert_int_equal(sse_encode(out, sizeof out, &f), (sse_ssize)n);
+    assert_true(sse_encode_iov(iov, 64, &f) > 0);
+    assert_int_equal(sse_encode_to(count_bytes, &written, &f), (sse_ssize)n);
+    f.id = "\n";
+    assert_int_equal(sse_encode(out, sizeof out, &f), SSE_E_ID_LINE_END);
+    assert_int_equal(sse_last_event_id_read(" 42 ", 4, 0, &id, &n), SSE_OK);
+    assert_non_null(sse_response_headers(NULL));
+    watching = 0;
+    assert_int_equal(libc_calls, 0);
+}
+
 static int fail_after; /* allocations left before the hook fails */
 
 static void *failing_hook(void *ctx, void *ptr, size_t old, size_t size)
@@ -197,6 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(caller_buffer_never_allocates),
         cmocka_unit_test(hooks_balance),
+        cmocka_unit_test(encoder_never_allocates),
         cmocka_unit_test(allocation_failure_drops_one_event),
     };
     return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

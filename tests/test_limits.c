@@ -255,15 +255,6 @@ static void memory_bounded(void **state)
 /* Generated streams of the format's tokens, with small limits, both UTF-8
  * modes, both kinds of memory and pausing: whichever way the bytes are cut,
  * the trace (events, retries, comments and errors) must be the same. */
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-
-static unsigned rng(unsigned n)
-{
-    rng_state ^= rng_state << 13; /* xorshift64: fixed seed, reproducible */
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (unsigned)(rng_state % n);
-}
 
 /* On a mismatch, shows what to paste into a regression test. */
 static void same_trace(const char *whole, const char *other, const char *in,
@@ -295,29 +286,29 @@ static void random_split_invariance(void **state)
         size_t len = 0, cuts[8], ncuts, i;
         test_opts o;
         char *whole, *other;
-        unsigned ntok = 1 + rng(40);
+        unsigned ntok = 1 + test_rng(40);
         while (ntok--) {
-            const char *t = tokens[rng(sizeof tokens / sizeof tokens[0])];
+            const char *t = tokens[test_rng(sizeof tokens / sizeof tokens[0])];
             size_t n = strlen(t);
             if (len + n + 1 > sizeof in)
                 break;
             memcpy(in + len, t, n);
             len += n;
-            if (rng(16) == 0)
+            if (test_rng(16) == 0)
                 in[len++] = '\0';
         }
         memset(&o, 0, sizeof o);
-        o.max_line = limit_choice[rng(5)];
-        o.max_event = limit_choice[rng(5)];
-        o.max_field = limit_choice[rng(5)];
-        o.flags = rng(2) ? SSE_UTF8_REPLACE : 0;
-        o.buffer_size = rng(3) == 0 ? 16 + rng(200) : 0;
-        o.no_comments = (int)rng(2);
+        o.max_line = limit_choice[test_rng(5)];
+        o.max_event = limit_choice[test_rng(5)];
+        o.max_field = limit_choice[test_rng(5)];
+        o.flags = test_rng(2) ? SSE_UTF8_REPLACE : 0;
+        o.buffer_size = test_rng(3) == 0 ? 16 + test_rng(200) : 0;
+        o.no_comments = (int)test_rng(2);
         whole = run_split(in, len, NULL, 0, &o);
-        o.pause_every = (int)rng(2);
-        ncuts = len ? rng(8) : 0;
+        o.pause_every = (int)test_rng(2);
+        ncuts = len ? test_rng(8) : 0;
         for (i = 0; i < ncuts; i++)
-            cuts[i] = rng((unsigned)len + 1);
+            cuts[i] = test_rng((unsigned)len + 1);
         for (i = 1; i < ncuts; i++) { /* insertion sort: cuts ascend */
             size_t v = cuts[i], j = i;
             while (j > 0 && cuts[j - 1] > v) {

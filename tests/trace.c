@@ -243,3 +243,13 @@ void check_splits(const char *in, size_t len, const char *expected,
     check_config(in, len, expected, &pausing);
     check_config(in, len, expected, &plain);
 }
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+unsigned test_rng(unsigned n)
+{
+    rng_state ^= rng_state << 13; /* xorshift64: fixed seed, reproducible */
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}

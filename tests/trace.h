@@ -39,6 +39,10 @@ char *run_split(const char *in, size_t len, const size_t *cuts, size_t ncuts,
 void check_splits(const char *in, size_t len, const char *expected,
                   const test_opts *o);
 
+/* Deterministic pseudo-random number in [0, n), n > 0 (fixed seed per
+ * process, so a failure reproduces). */
+unsigned test_rng(unsigned n);
+
 /* check_splits for a C string literal (no embedded NUL). */
 #define CHECK(in, expected) check_splits((in), sizeof(in) - 1, (expected), NULL)
 #define CHECK_OPTS(in, expected, o)                                           \

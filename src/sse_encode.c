@@ -1,0 +1,339 @@
+/* The encoder: one routine walks a frame and emits it as pieces (static
+ * framing text and slices of the caller's strings); the buffer, iovec and
+ * callback front ends differ only in what they do with a piece. Frames are
+ * validated in full before the first piece, so a refusal writes nothing. */
+#include "sse_internal.h"
+
+/* ---- Framing text ------------------------------------------------------
+ *
+ * Each line prefix starts with the LF that ends the previous line, so that
+ * framing between two values is a single piece ("\ndata: "). The first line
+ * of a frame skips that LF; an empty value drops the trailing space. */
+static const char sse__lit_comment[] = "\n: ";
+static const char sse__lit_padding[] = "\n:";
+static const char sse__lit_retry[] = "\nretry: ";
+static const char sse__lit_event[] = "\nevent: ";
+static const char sse__lit_id[] = "\nid: ";
+static const char sse__lit_data[] = "\ndata: ";
+static const char sse__lit_end[] = "\n\n"; /* ends the last line, then blank */
+static const char sse__digits[] = "0123456789";
+
+#define SSE__S16 "                "
+#define SSE__S64 SSE__S16 SSE__S16 SSE__S16 SSE__S16
+#define SSE__S256 SSE__S64 SSE__S64 SSE__S64 SSE__S64
+/* Padding pieces point here, so the iovec form needs no scratch memory. */
+static const char sse__spaces[] = SSE__S256 SSE__S256 SSE__S256 SSE__S256;
+#define SSE__SPACES (sizeof sse__spaces - 1)
+
+#define SSE__KNOWN_FLAGS (SSE_FRAME_RETRY | SSE_FRAME_CHECK_UTF8)
+
+/* ---- Output ------------------------------------------------------------ */
+
+/* Saturating size arithmetic: a saturated count is always "too large". */
+static size_t sse__add(size_t a, size_t b)
+{
+    return b > SIZE_MAX - a ? SIZE_MAX : a + b;
+}
+
+static size_t sse__mul(size_t a, size_t k)
+{
+    return a > SIZE_MAX / k ? SIZE_MAX : a * k;
+}
+
+
+enum sse__mode {
+    SSE__MEASURE, /* count bytes and iovec entries only */
+    SSE__BUFFER,  /* copy into buf (known to fit) */
+    SSE__IOV,     /* fill iov (known to fit) */
+    SSE__WRITE    /* hand each piece to fn */
+};
+
+struct sse__out {
+    enum sse__mode mode;
+    char *buf;
+    sse_iov *iov;
+    sse_write_fn fn;
+    void *user;
+    size_t bytes;         /* saturates at SIZE_MAX while measuring */
+    size_t entries;       /* iovec entries so far */
+    const char *last_end; /* end of the last piece: a piece starting there
+                             extends the last entry instead of adding one */
+    int failed;           /* fn returned non-zero */
+};
+
+static void sse__out_init(struct sse__out *o, enum sse__mode mode)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = mode;
+}
+
+static void sse__put(struct sse__out *o, const char *s, size_t n)
+{
+    if (n == 0 || o->failed)
+        return;
+    switch (o->mode) {
+    case SSE__MEASURE:
+        o->bytes = sse__add(o->bytes, n);
+        break;
+    case SSE__BUFFER:
+        memcpy(o->buf + o->bytes, s, n);
+        o->bytes += n;
+        break;
+    case SSE__IOV:
+        if (s == o->last_end) {
+            o->iov[o->entries - 1].len += n;
+        } else {
+            o->iov[o->entries].base = s;
+            o->iov[o->entries].len = n;
+        }
+        o->bytes += n;
+        break;
+    case SSE__WRITE:
+        if (o->fn(o->user, s, n) != 0) {
+            o->failed = 1;
+            return;
+        }
+        o->bytes += n;
+        break;
+    }
+    if (s != o->last_end)
+        o->entries++;
+    o->last_end = s + n;
+}
+
+/* Puts the framing before a value. lit is one of the sse__lit_* strings. */
+static void sse__put_prefix(struct sse__out *o, const char *lit,
+                            size_t lit_size, int empty_value)
+{
+    size_t skip = o->bytes == 0 && o->entries == 0 ? 1 : 0;
+    size_t len = lit_size - 1 - skip;
+    if (empty_value && lit[lit_size - 2] == ' ')
+        len--;
+    sse__put(o, lit + skip, len);
+}
+#define SSE__PREFIX(o, lit, empty) sse__put_prefix((o), (lit), sizeof(lit), (empty))
+
+/* One line per line of s: CRLF, CR and LF each end a line, so k line ends
+ * make k + 1 lines (a trailing line end gives a last, empty line). */
+static void sse__put_lines(struct sse__out *o, const char *lit,
+                           size_t lit_size, const char *s, size_t len)
+{
+    const char *end = s + len;
+    for (;;) {
+        const char *eol = sse__find_eol(s, end);
+        sse__put_prefix(o, lit, lit_size, eol == s);
+        sse__put(o, s, (size_t)(eol - s));
+        if (eol == end)
+            return;
+        s = eol + 1;
+        if (*eol == '\r' && s < end && *s == '\n')
+            s++;
+    }
+}
+
+static void sse__put_decimal(struct sse__out *o, uint64_t v)
+{
+    char text[20];
+    size_t i = sizeof text;
+    do {
+        text[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (o->mode == SSE__MEASURE || o->mode == SSE__IOV) {
+        /* The iovec form cannot point at this stack copy: one piece per
+         * digit from the static digit string instead (retry is rare). */
+        for (; i < sizeof text; i++)
+            sse__put(o, sse__digits + (text[i] - '0'), 1);
+    } else {
+        sse__put(o, text + i, sizeof text - i);
+    }
+}
+
+/* n spaces, as pieces of sse__spaces. Measuring counts them without a loop,
+ * so that even an absurd padding is refused at once (too large) rather than
+ * counted for hours; the pieces never merge (each starts at sse__spaces). */
+static void sse__put_spaces(struct sse__out *o, size_t n)
+{
+    if (n && o->mode == SSE__MEASURE) {
+        size_t last = n % SSE__SPACES ? n % SSE__SPACES : SSE__SPACES;
+        o->bytes = sse__add(o->bytes, n);
+        o->entries += (n - last) / SSE__SPACES + 1;
+        o->last_end = sse__spaces + last;
+        return;
+    }
+    while (n) {
+        size_t k = n < SSE__SPACES ? n : SSE__SPACES;
+        sse__put(o, sse__spaces, k);
+        n -= k;
+    }
+}
+
+static void sse__put_frame(struct sse__out *o, const sse_frame *f)
+{
+    if (f->comment)
+        sse__put_lines(o, sse__lit_comment, sizeof sse__lit_comment,
+                       f->comment, f->comment_len);
+    if (f->padding) {
+        SSE__PREFIX(o, sse__lit_padding, 0);
+        sse__put_spaces(o, f->padding > 2 ? f->padding - 2 : 0);
+    }
+    if (f->flags & SSE_FRAME_RETRY) {
+        SSE__PREFIX(o, sse__lit_retry, 0);
+        sse__put_decimal(o, f->retry_ms);
+    }
+    if (f->type && f->type_len) {
+        SSE__PREFIX(o, sse__lit_event, 0);
+        sse__put(o, f->type, f->type_len);
+    }
+    if (f->id) {
+        SSE__PREFIX(o, sse__lit_id, f->id_len == 0);
+        sse__put(o, f->id, f->id_len);
+    }
+    if (f->data)
+        sse__put_lines(o, sse__lit_data, sizeof sse__lit_data, f->data,
+                       f->data_len);
+    if (o->bytes || o->entries)
+        sse__put(o, sse__lit_end, sizeof sse__lit_end - 1);
+}
+
+/* ---- Validation -------------------------------------------------------- */
+
+static int sse__is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int sse__has_eol(const char *s, size_t len)
+{
+    return len && sse__find_eol(s, s + len) != s + len;
+}
+
+static int sse__check_utf8(const char *s, size_t len)
+{
+    return s && sse_utf8_check(s, len) != len ? SSE_E_INVALID_UTF8 : SSE_OK;
+}
+
+/* Everything that can refuse a frame, checked before anything is emitted. */
+static int sse__validate(const sse_frame *f)
+{
+    int rc;
+    if (!f || (f->flags & ~SSE__KNOWN_FLAGS) || (!f->data && f->data_len) ||
+        (!f->type && f->type_len) || (!f->id && f->id_len) ||
+        (!f->comment && f->comment_len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (sse__has_eol(f->type, f->type_len))
+        return SSE_E_TYPE_LINE_END;
+    if (sse__has_eol(f->id, f->id_len))
+        return SSE_E_ID_LINE_END;
+    if (f->id_len && memchr(f->id, '\0', f->id_len))
+        return SSE_E_ID_NUL;
+    if (f->id_len &&
+        (sse__is_blank(f->id[0]) || sse__is_blank(f->id[f->id_len - 1])))
+        return SSE_E_ID_SPACE;
+    if (f->flags & SSE_FRAME_CHECK_UTF8) {
+        if ((rc = sse__check_utf8(f->type, f->type_len)) != SSE_OK ||
+            (rc = sse__check_utf8(f->id, f->id_len)) != SSE_OK ||
+            (rc = sse__check_utf8(f->comment, f->comment_len)) != SSE_OK ||
+            (rc = sse__check_utf8(f->data, f->data_len)) != SSE_OK)
+            return rc;
+    }
+    return SSE_OK;
+}
+
+/* ---- Sizes ------------------------------------------------------------- */
+
+/* Upper bounds from lengths alone. A text of len bytes with j line ends has
+ * j + 1 lines, each costing its prefix plus content, and the line ends
+ * themselves are dropped: at most (prefix + 1) * len + prefix bytes, and
+ * 2 * (len + 1) entries. */
+size_t sse_encode_bound(const sse_frame *f)
+{
+    size_t b = 0;
+    if (!f)
+        return 0;
+    b = sse__add(b, sse__add(sse__mul(f->data_len, 7), 7));
+    b = sse__add(b, sse__add(sse__mul(f->comment_len, 3), 3));
+    b = sse__add(b, sse__add(f->type_len, sizeof sse__lit_event));
+    b = sse__add(b, sse__add(f->id_len, sizeof sse__lit_id));
+    b = sse__add(b, sizeof sse__lit_retry + 20);
+    b = sse__add(b, sse__add(f->padding, 2));
+    return sse__add(b, sizeof sse__lit_end);
+}
+
+static size_t sse__entries_bound(const sse_frame *f)
+{
+    size_t b = sse__mul(sse__add(f->data_len, 1), 2);
+    b = sse__add(b, sse__mul(sse__add(f->comment_len, 1), 2));
+    b = sse__add(b, f->padding / SSE__SPACES + 2);
+    b = sse__add(b, 1 + 20); /* retry: prefix and one entry per digit */
+    return sse__add(b, 2 + 2 + 1); /* type, id, end */
+}
+
+/* Validates f and, unless a single pass is known to be safe (fast), measures
+ * it: *m holds the exact counts then. */
+static int sse__prepare(const sse_frame *f, int fast, struct sse__out *m)
+{
+    int rc = sse__validate(f);
+    if (rc != SSE_OK)
+        return rc;
+    sse__out_init(m, SSE__MEASURE);
+    if (fast)
+        return SSE_OK;
+    sse__put_frame(m, f);
+    return m->bytes > (size_t)PTRDIFF_MAX ? SSE_E_FRAME_TOO_LARGE : SSE_OK;
+}
+
+/* ---- Front ends -------------------------------------------------------- */
+
+sse_ssize sse_encode(char *dst, size_t cap, const sse_frame *f)
+{
+    struct sse__out o;
+    int fast;
+    int rc;
+    if (!dst && cap)
+        return SSE_E_INVALID_ARGUMENT;
+    fast = f && cap >= sse_encode_bound(f) && cap <= (size_t)PTRDIFF_MAX;
+    if ((rc = sse__prepare(f, fast, &o)) != SSE_OK)
+        return rc;
+    if (!fast && o.bytes > cap)
+        return (sse_ssize)o.bytes;
+    sse__out_init(&o, SSE__BUFFER);
+    o.buf = dst;
+    sse__put_frame(&o, f);
+    return (sse_ssize)o.bytes;
+}
+
+sse_ssize sse_encode_iov(sse_iov *iov, size_t n, const sse_frame *f)
+{
+    struct sse__out o;
+    int fast;
+    int rc;
+    if (!iov && n)
+        return SSE_E_INVALID_ARGUMENT;
+    fast = f && n >= sse__entries_bound(f) &&
+           sse_encode_bound(f) <= (size_t)PTRDIFF_MAX;
+    if ((rc = sse__prepare(f, fast, &o)) != SSE_OK)
+        return rc;
+    if (!fast && o.entries > n)
+        return (sse_ssize)o.entries;
+    sse__out_init(&o, SSE__IOV);
+    o.iov = iov;
+    sse__put_frame(&o, f);
+    return (sse_ssize)o.entries;
+}
+
+sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)
+{
+    struct sse__out o;
+    int rc;
+    if (!write)
+        return SSE_E_INVALID_ARGUMENT;
+    rc = sse__prepare(f, f && sse_encode_bound(f) <= (size_t)PTRDIFF_MAX, &o);
+    if (rc != SSE_OK)
+        return rc;
+    sse__out_init(&o, SSE__WRITE);
+    o.fn = write;
+    o.user = user;
+    sse__put_frame(&o, f);
+    return o.failed ? SSE_E_CALLBACK : (sse_ssize)o.bytes;
+}
