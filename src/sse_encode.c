@@ -285,41 +285,44 @@ static int sse__prepare(const sse_frame *f, int fast, struct sse__out *m)
 
 /* ---- Front ends -------------------------------------------------------- */
 
+/* The buffer and iovec forms: o is set up for a destination with room for
+ * `room` bytes or entries (o->mode says which). Validates, measures unless
+ * room is known to suffice, and fills o only when the whole frame fits.
+ * Returns the bytes or entries the frame needs, or an error. */
+static sse_ssize sse__encode_sized(struct sse__out *o, const sse_frame *f,
+                                   size_t room)
+{
+    struct sse__out m;
+    int iov = o->mode == SSE__IOV;
+    int fast = f && sse_encode_bound(f) <= (size_t)PTRDIFF_MAX &&
+               room >= (iov ? sse__entries_bound(f) : sse_encode_bound(f));
+    int rc = sse__prepare(f, fast, &m);
+    if (rc != SSE_OK)
+        return rc;
+    if (!fast && (iov ? m.entries : m.bytes) > room)
+        return (sse_ssize)(iov ? m.entries : m.bytes);
+    sse__put_frame(o, f);
+    return (sse_ssize)(iov ? o->entries : o->bytes);
+}
+
 sse_ssize sse_encode(char *dst, size_t cap, const sse_frame *f)
 {
     struct sse__out o;
-    int fast;
-    int rc;
     if (!dst && cap)
         return SSE_E_INVALID_ARGUMENT;
-    fast = f && cap >= sse_encode_bound(f) && cap <= (size_t)PTRDIFF_MAX;
-    if ((rc = sse__prepare(f, fast, &o)) != SSE_OK)
-        return rc;
-    if (!fast && o.bytes > cap)
-        return (sse_ssize)o.bytes;
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
-    sse__put_frame(&o, f);
-    return (sse_ssize)o.bytes;
+    return sse__encode_sized(&o, f, cap);
 }
 
 sse_ssize sse_encode_iov(sse_iov *iov, size_t n, const sse_frame *f)
 {
     struct sse__out o;
-    int fast;
-    int rc;
     if (!iov && n)
         return SSE_E_INVALID_ARGUMENT;
-    fast = f && n >= sse__entries_bound(f) &&
-           sse_encode_bound(f) <= (size_t)PTRDIFF_MAX;
-    if ((rc = sse__prepare(f, fast, &o)) != SSE_OK)
-        return rc;
-    if (!fast && o.entries > n)
-        return (sse_ssize)o.entries;
     sse__out_init(&o, SSE__IOV);
     o.iov = iov;
-    sse__put_frame(&o, f);
-    return (sse_ssize)o.entries;
+    return sse__encode_sized(&o, f, n);
 }
 
 sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)

@@ -170,12 +170,9 @@ static void encoder_never_allocates(void **state)
     memset(&f, 0, sizeof f);
     f.data = "one\r\ntwo\rthree\n\xC3\xA9";
     f.data_len = strlen(f.data);
-    f.type = "t";
-    f.type_len = 1;
-    f.id = "7";
-    f.id_len = 1;
-    f.comment = "c\nd";
-    f.comment_len = 3;
+    SET(f, type, "t");
+    SET(f, id, "7");
+    SET(f, comment, "c\nd");
     f.flags = SSE_FRAME_RETRY | SSE_FRAME_CHECK_UTF8;
     f.retry_ms = 2500;
     f.padding = 2000;

@@ -238,20 +238,16 @@ static void event_type(void **state)
 {
     sse_frame f = frame_data("x", 1);
     (void)state;
-    f.type = "update";
-    f.type_len = 6;
+    SET(f, type, "update");
     CHECK_FRAME(&f, "event: update\ndata: x\n\n");
-    f.type = " spaced :type";
-    f.type_len = 13;
+    SET(f, type, " spaced :type");
     CHECK_FRAME(&f, "event:  spaced :type\ndata: x\n\n");
     /* Empty type: no line; the receiver reports "message". */
-    f.type = "";
-    f.type_len = 0;
+    SET(f, type, "");
     CHECK_FRAME(&f, "data: x\n\n");
     /* A type without data is written (the receiver discards it). */
     f = frame_data(NULL, 0);
-    f.type = "t";
-    f.type_len = 1;
+    SET(f, type, "t");
     CHECK_FRAME(&f, "event: t\n\n");
 }
 
@@ -259,20 +255,16 @@ static void event_id(void **state)
 {
     sse_frame f = frame_data("x", 1);
     (void)state;
-    f.id = "42";
-    f.id_len = 2;
+    SET(f, id, "42");
     CHECK_FRAME(&f, "id: 42\ndata: x\n\n");
-    f.id = "a b:c";
-    f.id_len = 5;
+    SET(f, id, "a b:c");
     CHECK_FRAME(&f, "id: a b:c\ndata: x\n\n");
     /* "" is written: it clears the receiver's last event ID. */
-    f.id = "";
-    f.id_len = 0;
+    SET(f, id, "");
     CHECK_FRAME(&f, "id:\ndata: x\n\n");
     /* An id-only frame: the blank line commits it without an event. */
     f = frame_data(NULL, 0);
-    f.id = "7";
-    f.id_len = 1;
+    SET(f, id, "7");
     CHECK_FRAME(&f, "id: 7\n\n");
 }
 
@@ -298,22 +290,17 @@ static void comments_and_heartbeat(void **state)
 {
     sse_frame f = frame_data(NULL, 0);
     (void)state;
-    f.comment = "keepalive";
-    f.comment_len = 9;
+    SET(f, comment, "keepalive");
     CHECK_FRAME(&f, ": keepalive\n\n");
     /* The heartbeat: an empty comment. */
-    f.comment = "";
-    f.comment_len = 0;
+    SET(f, comment, "");
     CHECK_FRAME(&f, ":\n\n");
     /* Multi-line comments are split like data, whatever the line end. */
-    f.comment = "one\ntwo\r\nthree\rfour";
-    f.comment_len = 19;
+    SET(f, comment, "one\ntwo\r\nthree\rfour");
     CHECK_FRAME(&f, ": one\n: two\n: three\n: four\n\n");
-    f.comment = "a\n\nb\n";
-    f.comment_len = 5;
+    SET(f, comment, "a\n\nb\n");
     CHECK_FRAME(&f, ": a\n:\n: b\n:\n\n");
-    f.comment = " lead";
-    f.comment_len = 5;
+    SET(f, comment, " lead");
     CHECK_FRAME(&f, ":  lead\n\n");
 }
 
@@ -355,12 +342,9 @@ static void field_order(void **state)
 {
     sse_frame f = frame_data("line1\nline2", 11);
     (void)state;
-    f.type = "t";
-    f.type_len = 1;
-    f.id = "9";
-    f.id_len = 1;
-    f.comment = "c";
-    f.comment_len = 1;
+    SET(f, type, "t");
+    SET(f, id, "9");
+    SET(f, comment, "c");
     f.flags = SSE_FRAME_RETRY;
     f.retry_ms = 15000;
     f.padding = 4;
@@ -374,40 +358,33 @@ static void refusals(void **state)
 {
     sse_frame f = frame_data("ok", 2);
     (void)state;
-    f.type = "a\nb";
-    f.type_len = 3;
+    SET(f, type, "a\nb");
     check_refused(&f, SSE_E_TYPE_LINE_END);
     f.type = "ab\r";
     check_refused(&f, SSE_E_TYPE_LINE_END);
-    f.type = "\r\nab";
-    f.type_len = 4;
+    SET(f, type, "\r\nab");
     check_refused(&f, SSE_E_TYPE_LINE_END);
 
     f = frame_data("ok", 2);
-    f.id = "1\n2";
-    f.id_len = 3;
+    SET(f, id, "1\n2");
     check_refused(&f, SSE_E_ID_LINE_END);
     f.id = "12\r";
     check_refused(&f, SSE_E_ID_LINE_END);
     f.id = "1\0002";
     check_refused(&f, SSE_E_ID_NUL);
-    f.id = "\0";
-    f.id_len = 1;
+    SET(f, id, "\0");
     check_refused(&f, SSE_E_ID_NUL);
     /* HTTP drops these from Last-Event-ID, so the id could not come back. */
-    f.id = " 12";
-    f.id_len = 3;
+    SET(f, id, " 12");
     check_refused(&f, SSE_E_ID_SPACE);
     f.id = "12 ";
     check_refused(&f, SSE_E_ID_SPACE);
     f.id = "\t12";
     check_refused(&f, SSE_E_ID_SPACE);
-    f.id = " ";
-    f.id_len = 1;
+    SET(f, id, " ");
     check_refused(&f, SSE_E_ID_SPACE);
     /* A space inside is fine. */
-    f.id = "1 2";
-    f.id_len = 3;
+    SET(f, id, "1 2");
     CHECK_FRAME(&f, "id: 1 2\ndata: ok\n\n");
 
     /* A refusal anywhere refuses the whole frame, even with big data. */
@@ -417,10 +394,8 @@ static void refusals(void **state)
         assert_non_null(big);
         memset(big, 'x', n);
         f = frame_data(big, n);
-        f.comment = "c";
-        f.comment_len = 1;
-        f.type = "bad\n";
-        f.type_len = 4;
+        SET(f, comment, "c");
+        SET(f, type, "bad\n");
         check_refused(&f, SSE_E_TYPE_LINE_END);
         free(big);
     }
@@ -445,8 +420,7 @@ static void utf8_check(void **state)
     /* Every text field is checked. */
     f = frame_data("x", 1);
     f.flags = SSE_FRAME_CHECK_UTF8;
-    f.type = "\xFF";
-    f.type_len = 1;
+    SET(f, type, "\xFF");
     check_refused(&f, SSE_E_INVALID_UTF8);
     f.type = NULL;
     f.type_len = 0;
@@ -523,8 +497,7 @@ static void writer_failure(void **state)
     sse_frame f = frame_data("a\nb\nc", 5);
     unsigned k;
     (void)state;
-    f.type = "t";
-    f.type_len = 1;
+    SET(f, type, "t");
     for (k = 1; k <= 4; k++) {
         struct sink s;
         memset(&s, 0, sizeof s);
@@ -744,7 +717,7 @@ static void round_trip_run(int utf8_only)
             sse_ssize n;
             random_frame(&g, utf8_only);
             if (!utf8_only && test_rng(5) == 0) /* a line end in the type */
-                g.f.type = "bad\ntype", g.f.type_len = 8;
+                SET(g.f, type, "bad\ntype");
             n = sse_encode(NULL, 0, &g.f);
             if (must_refuse(&g.f)) {
                 assert_true(n < 0);

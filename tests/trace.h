@@ -43,6 +43,10 @@ void check_splits(const char *in, size_t len, const char *expected,
  * process, so a failure reproduces). */
 unsigned test_rng(unsigned n);
 
+/* Sets an sse_frame's string field and its length: SET(f, type, "x"). */
+#define SET(f, field, literal)                                                \
+    ((f).field = (literal), (f).field##_len = sizeof(literal) - 1)
+
 /* check_splits for a C string literal (no embedded NUL). */
 #define CHECK(in, expected) check_splits((in), sizeof(in) - 1, (expected), NULL)
 #define CHECK_OPTS(in, expected, o)                                           \

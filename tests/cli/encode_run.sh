@@ -12,10 +12,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 fails=0 runs=0
 
-fail() {
-  echo "FAIL: $*"
-  fails=$((fails + 1))
-}
+# shellcheck source=lib.sh
+. "$(dirname "$dir")/lib.sh"
 
 for input in "$dir"/*.in.jsonl; do
   name=$(basename "$input" .in.jsonl)
@@ -58,13 +56,6 @@ for input in "$dir"/*.in.jsonl; do
 done
 
 # Exit statuses: 0 all written, 1 refused, 2 usage, 3 read/write error.
-expect_status() {
-  local want=$1; shift
-  runs=$((runs + 1))
-  "$@" < /dev/null > /dev/null 2>&1
-  local got=$?
-  [ "$got" -eq "$want" ] || fail "exit $got, wanted $want: $*"
-}
 expect_status 0 "$encode" /dev/null
 expect_status 0 "$encode" --help
 expect_status 2 "$encode" --bogus

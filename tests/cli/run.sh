@@ -9,6 +9,8 @@ dir=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 fails=0 runs=0
+# shellcheck source=lib.sh
+. "$dir/lib.sh"
 
 for input in "$dir"/*.sse; do
   name=$(basename "$input" .sse)
@@ -34,16 +36,6 @@ for input in "$dir"/*.sse; do
 done
 
 # Exit statuses: 0 read to the end, 1 unreadable input, 2 bad usage.
-expect_status() {
-  local want=$1; shift
-  runs=$((runs + 1))
-  "$@" < /dev/null > /dev/null 2>&1
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: exit $got, wanted $want: $*"
-    fails=$((fails + 1))
-  fi
-}
 expect_status 0 "$dump" /dev/null
 expect_status 0 "$dump" --help
 expect_status 1 "$dump" "$out/does-not-exist"
