@@ -607,43 +607,32 @@ static size_t normalise_eol(char *out, const char *s, size_t n)
 static void expect_frame(trace *expect, const sse_frame *f, char *last_id,
                          size_t *last_id_len)
 {
+    static const char spaces[64] = "                                       "
+                                   "                        ";
     char norm[512];
     size_t i, start;
     if (f->comment) {
         size_t n = normalise_eol(norm, f->comment, f->comment_len);
         for (start = 0, i = 0; i <= n; i++) {
             if (i == n || norm[i] == '\n') {
-                trace_add(expect, "comment ");
-                trace_bytes(expect, norm + start, i - start);
-                trace_add(expect, "\n");
+                trace_comment(expect, norm + start, i - start);
                 start = i + 1;
             }
         }
     }
-    if (f->padding) {
-        trace_add(expect, "comment ");
-        for (i = 3; i < f->padding; i++)
-            trace_add(expect, " ");
-        trace_add(expect, "\n");
-    }
+    if (f->padding) /* ':' and spaces: one space goes as the separator */
+        trace_comment(expect, spaces, f->padding > 3 ? f->padding - 3 : 0);
     if (f->flags & SSE_FRAME_RETRY)
-        trace_add(expect, "retry %llu\n", (unsigned long long)f->retry_ms);
+        trace_retry(expect, f->retry_ms);
     if (f->id) {
         memcpy(last_id, f->id, f->id_len);
         *last_id_len = f->id_len;
     }
-    if (f->data) {
-        trace_add(expect, "event type=");
-        if (f->type_len)
-            trace_bytes(expect, f->type, f->type_len);
-        else
-            trace_add(expect, "message");
-        trace_add(expect, " data=");
-        trace_bytes(expect, norm, normalise_eol(norm, f->data, f->data_len));
-        trace_add(expect, " id=");
-        trace_bytes(expect, last_id, *last_id_len);
-        trace_add(expect, "\n");
-    }
+    if (f->data)
+        trace_event(expect, f->type_len ? f->type : "message",
+                    f->type_len ? f->type_len : 7, norm,
+                    normalise_eol(norm, f->data, f->data_len), last_id,
+                    *last_id_len);
 }
 
 struct gen_frame {

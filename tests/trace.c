@@ -4,44 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void trace_add(trace *t, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    for (;;) {
-        size_t room = t->cap - t->len;
-        va_start(ap, fmt);
-        n = vsnprintf(t->text ? t->text + t->len : NULL, room, fmt, ap);
-        va_end(ap);
-        assert_true(n >= 0);
-        if ((size_t)n < room) {
-            t->len += (size_t)n;
-            return;
-        }
-        t->cap = (t->cap + (size_t)n + 1) * 2;
-        t->text = realloc(t->text, t->cap);
-        assert_non_null(t->text);
-    }
-}
-
-void trace_bytes(trace *t, const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\n')
-            trace_add(t, "\\n");
-        else if (c == '\r')
-            trace_add(t, "\\r");
-        else if (c == '\\')
-            trace_add(t, "\\\\");
-        else if (c < 0x20 || c >= 0x7f)
-            trace_add(t, "\\x%02x", c);
-        else
-            trace_add(t, "%c", c);
-    }
-}
-
 struct run {
     trace t;
     int pause_every;
@@ -53,13 +15,8 @@ static int on_event(sse_parser *p, const sse_event *ev, void *user)
 {
     struct run *r = user;
     (void)p;
-    trace_add(&r->t, "event type=");
-    trace_bytes(&r->t, ev->type, ev->type_len);
-    trace_add(&r->t, " data=");
-    trace_bytes(&r->t, ev->data, ev->data_len);
-    trace_add(&r->t, " id=");
-    trace_bytes(&r->t, ev->id, ev->id_len);
-    trace_add(&r->t, "\n");
+    trace_event(&r->t, ev->type, ev->type_len, ev->data, ev->data_len, ev->id,
+                ev->id_len);
     return paused(r);
 }
 
@@ -67,7 +24,7 @@ static int on_retry(sse_parser *p, uint64_t ms, void *user)
 {
     struct run *r = user;
     (void)p;
-    trace_add(&r->t, "retry %llu\n", (unsigned long long)ms);
+    trace_retry(&r->t, ms);
     return paused(r);
 }
 
@@ -75,9 +32,7 @@ static int on_comment(sse_parser *p, const char *s, size_t n, void *user)
 {
     struct run *r = user;
     (void)p;
-    trace_add(&r->t, "comment ");
-    trace_bytes(&r->t, s, n);
-    trace_add(&r->t, "\n");
+    trace_comment(&r->t, s, n);
     return paused(r);
 }
 
@@ -85,7 +40,7 @@ static int on_error(sse_parser *p, int code, void *user)
 {
     struct run *r = user;
     (void)p;
-    trace_add(&r->t, "error %s\n", sse_errname(code));
+    trace_error(&r->t, code);
     return paused(r);
 }
 

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sse.h"
+#include "trace_text.h"
 
 /* How a test parser is configured. Zero = defaults with malloc'd memory. */
 typedef struct test_opts {
@@ -21,13 +22,6 @@ typedef struct test_opts {
     int pause_every;     /* callbacks return SSE_PAUSE; the feeder resumes */
 } test_opts;
 
-typedef struct trace {
-    char *text;
-    size_t len, cap;
-} trace;
-
-void trace_add(trace *t, const char *fmt, ...);
-void trace_bytes(trace *t, const char *s, size_t n); /* escaped */
 
 /* Parses in[0..len) cut at the given ascending offsets, then finishes.
  * Returns the trace (caller frees). */
