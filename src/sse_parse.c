@@ -396,8 +396,15 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
     base = p->offset_;
 #define SSE__AT(ptr) (p->offset_ = base + (uint64_t)((ptr)-buf))
 
-    if (p->bom_ < 3)
+    if (p->bom_ < 3) {
         s = sse__bom(p, s, end);
+        /* EF or EF BB that turned out not to be a BOM starts a line. */
+        if (p->state_ == ST_NAME && p->line_len_ > p->max_line_) {
+            SSE__AT(s);
+            if (sse__line_too_long(p) != SSE_OK)
+                goto out;
+        }
+    }
     if ((p->misc_ & M_CR) && s < end) {
         p->misc_ &= (unsigned char)~M_CR;
         if (*s == '\n')
@@ -451,8 +458,14 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             sse__value_begin(p, sse__field_of_name(p));
             if (*s == ':') {
                 s++;
-                p->line_len_++;
                 p->state_ = ST_SPACE;
+                /* Checked now: the stream may end right after the colon,
+                 * and an over-long line is reported however it is cut. */
+                if (++p->line_len_ > p->max_line_) {
+                    SSE__AT(s);
+                    if (sse__line_too_long(p) != SSE_OK)
+                        goto out;
+                }
             } else { /* no colon: the whole line names a field, value "" */
                 p->state_ = ST_VALUE;
             }
@@ -611,6 +624,14 @@ int sse_parser_finish(sse_parser *p)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return p->status_;
+    /* A stream that ends inside "EF BB" ends with a two-byte line: report
+     * it if that is over max_line, as for any other line. */
+    if (p->bom_ > 0 && p->bom_ < 3 && p->bom_ > p->max_line_) {
+        sse__event_error(p, SSE_E_LINE_TOO_LONG);
+        if (p->status_ < SSE_OK)
+            return p->status_;
+        p->status_ = SSE_OK; /* a pause cannot delay the end */
+    }
     /* 9.2.6: at end of stream any pending data is discarded. */
     sse__clear_event(p);
     p->pid_ = p->cid_;

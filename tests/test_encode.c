@@ -3,6 +3,7 @@
  * callback contracts at every buffer size; refusals that write nothing; and
  * the round-trip property: whatever is accepted parses back unchanged. */
 #include "trace.h"
+#include "frame_model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -585,56 +586,6 @@ static size_t random_text(char *out, size_t cap, int utf8_only, int no_eol)
     return len;
 }
 
-/* Line ends as the receiver sees them: every CRLF, CR and LF becomes LF. */
-static size_t normalise_eol(char *out, const char *s, size_t n)
-{
-    size_t i, o = 0;
-    for (i = 0; i < n; i++) {
-        if (s[i] == '\r') {
-            out[o++] = '\n';
-            if (i + 1 < n && s[i + 1] == '\n')
-                i++;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    return o;
-}
-
-/* Appends to expect what the parser must report for f, given the last
- * event ID before it (updated): from the frame's fields and the spec, not
- * from the encoder's bytes. */
-static void expect_frame(trace *expect, const sse_frame *f, char *last_id,
-                         size_t *last_id_len)
-{
-    static const char spaces[64] = "                                       "
-                                   "                        ";
-    char norm[512];
-    size_t i, start;
-    if (f->comment) {
-        size_t n = normalise_eol(norm, f->comment, f->comment_len);
-        for (start = 0, i = 0; i <= n; i++) {
-            if (i == n || norm[i] == '\n') {
-                trace_comment(expect, norm + start, i - start);
-                start = i + 1;
-            }
-        }
-    }
-    if (f->padding) /* ':' and spaces: one space goes as the separator */
-        trace_comment(expect, spaces, f->padding > 3 ? f->padding - 3 : 0);
-    if (f->flags & SSE_FRAME_RETRY)
-        trace_retry(expect, f->retry_ms);
-    if (f->id) {
-        memcpy(last_id, f->id, f->id_len);
-        *last_id_len = f->id_len;
-    }
-    if (f->data)
-        trace_event(expect, f->type_len ? f->type : "message",
-                    f->type_len ? f->type_len : 7, norm,
-                    normalise_eol(norm, f->data, f->data_len), last_id,
-                    *last_id_len);
-}
-
 struct gen_frame {
     sse_frame f;
     char data[128], type[128], id[128], comment[128];
@@ -671,21 +622,6 @@ static void random_frame(struct gen_frame *g, int utf8_only)
         f->flags |= SSE_FRAME_CHECK_UTF8;
 }
 
-/* Would the encoder have to refuse f? (The rules, restated.) */
-static int must_refuse(const sse_frame *f)
-{
-    size_t i;
-    for (i = 0; f->type && i < f->type_len; i++)
-        if (f->type[i] == '\r' || f->type[i] == '\n')
-            return 1;
-    for (i = 0; f->id && i < f->id_len; i++)
-        if (f->id[i] == '\0' || f->id[i] == '\r' || f->id[i] == '\n')
-            return 1;
-    return f->id_len && (f->id[0] == ' ' || f->id[0] == '\t' ||
-                         f->id[f->id_len - 1] == ' ' ||
-                         f->id[f->id_len - 1] == '\t');
-}
-
 /* Many generated frames, encoded one after another into a stream that is
  * parsed back at random cuts: every accepted frame's fields come back, and
  * every refused frame leaves no trace. With SSE_FRAME_CHECK_UTF8 the stream
@@ -697,8 +633,9 @@ static void round_trip_run(int utf8_only)
     int round;
     for (round = 0; round < ROUNDS; round++) {
         trace expect = {0};
-        char *stream = NULL, last_id[128];
-        size_t len = 0, last_id_len = 0, cuts[6], ncuts, i;
+        frame_state st = {0};
+        char *stream = NULL;
+        size_t len = 0, cuts[6], ncuts, i;
         int k;
         test_opts o;
         for (k = 0; k < FRAMES; k++) {
@@ -708,8 +645,8 @@ static void round_trip_run(int utf8_only)
             if (!utf8_only && test_rng(5) == 0) /* a line end in the type */
                 SET(g.f, type, "bad\ntype");
             n = sse_encode(NULL, 0, &g.f);
-            if (must_refuse(&g.f)) {
-                assert_true(n < 0);
+            if (frame_refusal(&g.f) != SSE_OK) {
+                assert_int_equal(n, frame_refusal(&g.f));
                 continue;
             }
             assert_true(n >= 0);
@@ -720,7 +657,7 @@ static void round_trip_run(int utf8_only)
             check_iov_form(&g.f, stream + len, (size_t)n);
             check_write_form(&g.f, stream + len, (size_t)n);
             len += (size_t)n;
-            expect_frame(&expect, &g.f, last_id, &last_id_len);
+            frame_expect(&expect, &g.f, &st);
         }
         trace_add(&expect, "%s", "");
         ncuts = len ? 1 + test_rng(6) : 0;
@@ -741,6 +678,7 @@ static void round_trip_run(int utf8_only)
                 free(got);
             }
         }
+        frame_state_free(&st);
         free(expect.text);
         free(stream);
     }

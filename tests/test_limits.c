@@ -252,6 +252,25 @@ static void memory_bounded(void **state)
     assert_int_equal(c.live, 0);
 }
 
+/* Found by fuzz_limits (the reference model disagreed): a line that goes
+ * over max_line on its colon, or on the bytes of a BOM that was not one,
+ * is reported even when the stream ends right there. */
+static void line_limit_at_end_of_stream(void **state)
+{
+    test_opts o = limits(9, 17, 7);
+    (void)state;
+    CHECK_OPTS("\x91" "DATevent:", ERR("LINE_TOO_LONG"), &o);
+    CHECK_OPTS("123456789:", ERR("LINE_TOO_LONG"), &o);
+    CHECK_OPTS("12345678:", "", &o); /* 9 bytes: within the limit */
+    o = limits(1, 0, 0);
+    CHECK_OPTS("\xEF\xBB", ERR("LINE_TOO_LONG"), &o);
+    CHECK_OPTS("\xEF\xBB\n", ERR("LINE_TOO_LONG"), &o);
+    CHECK_OPTS("\xEF", "", &o);
+    CHECK_OPTS("\xEF\xBB\xBF", "", &o); /* a real BOM is no line */
+    o = limits(2, 0, 0);
+    CHECK_OPTS("\xEF\xBB", "", &o);
+}
+
 /* Generated streams of the format's tokens, with small limits, both UTF-8
  * modes, both kinds of memory and pausing: whichever way the bytes are cut,
  * the trace (events, retries, comments and errors) must be the same. */
@@ -344,6 +363,7 @@ int main(void)
         cmocka_unit_test(buffer_mode_limits),
         cmocka_unit_test(pause_on_error),
         cmocka_unit_test(memory_bounded),
+        cmocka_unit_test(line_limit_at_end_of_stream),
         cmocka_unit_test(random_split_invariance),
     };
     return cmocka_run_group_tests_name("limits", tests, NULL, NULL);

@@ -179,10 +179,28 @@ static void check_config(const char *in, size_t len, const char *expected,
         }
 }
 
+/* With SSE_SEED_DIR set, every stream a test checks is also written there
+ * (fuzz/make_seeds.sh turns them into the fuzz targets' seed corpora). */
+static void save_seed(const char *in, size_t len)
+{
+    static unsigned long count;
+    const char *dir = getenv("SSE_SEED_DIR");
+    char path[4096];
+    FILE *f;
+    if (!dir)
+        return;
+    snprintf(path, sizeof path, "%s/seed-%lu", dir, count++);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(in, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
 void check_splits(const char *in, size_t len, const char *expected,
                   const test_opts *o)
 {
     test_opts plain, buffered, pausing;
+    save_seed(in, len);
     if (o) {
         check_config(in, len, expected, o);
         return;
