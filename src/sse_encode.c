@@ -40,7 +40,6 @@ static size_t sse__mul(size_t a, size_t k)
     return a > SIZE_MAX / k ? SIZE_MAX : a * k;
 }
 
-
 enum sse__mode {
     SSE__MEASURE, /* count bytes and iovec entries only */
     SSE__BUFFER,  /* copy into buf (known to fit) */
