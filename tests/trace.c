@@ -1,126 +1,27 @@
 #include "trace.h"
+#include "parse_run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct run {
-    trace t;
-    int pause_every;
-};
-
-static int paused(struct run *r) { return r->pause_every ? SSE_PAUSE : 0; }
-
-static int on_event(sse_parser *p, const sse_event *ev, void *user)
-{
-    struct run *r = user;
-    (void)p;
-    trace_event(&r->t, ev->type, ev->type_len, ev->data, ev->data_len, ev->id,
-                ev->id_len);
-    return paused(r);
-}
-
-static int on_retry(sse_parser *p, uint64_t ms, void *user)
-{
-    struct run *r = user;
-    (void)p;
-    trace_retry(&r->t, ms);
-    return paused(r);
-}
-
-static int on_comment(sse_parser *p, const char *s, size_t n, void *user)
-{
-    struct run *r = user;
-    (void)p;
-    trace_comment(&r->t, s, n);
-    return paused(r);
-}
-
-static int on_error(sse_parser *p, int code, void *user)
-{
-    struct run *r = user;
-    (void)p;
-    trace_error(&r->t, code);
-    return paused(r);
-}
-
-static void *test_alloc(void *ctx, void *ptr, size_t old, size_t size)
-{
-    (void)ctx;
-    (void)old;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    return realloc(ptr, size);
-}
-
-/* Feeds one chunk from its own exact-size heap copy, freed afterwards: a
- * read past the chunk or a pointer kept into it shows up under ASan. */
-static void feed_chunk(sse_parser *p, const char *s, size_t n, int pausing)
-{
-    char *copy = malloc(n ? n : 1);
-    size_t off = 0;
-    assert_non_null(copy);
-    if (n)
-        memcpy(copy, s, n);
-    while (off < n) {
-        size_t used = sse_parser_feed(p, copy + off, n - off);
-        int st = sse_parser_status(p);
-        off += used;
-        if (st == SSE_PAUSED) {
-            assert_true(pausing);
-            continue;
-        }
-        assert_int_equal(st, SSE_OK);
-        assert_int_equal(off, n);
-    }
-    free(copy);
-}
-
 char *run_split(const char *in, size_t len, const size_t *cuts, size_t ncuts,
                 const test_opts *o)
 {
     static const test_opts dflt;
-    sse_callbacks cb;
-    sse_parser_options opt;
-    sse_parser p;
-    struct run r;
-    char *buffer = NULL;
-    size_t i, at = 0;
-
+    run_config c;
+    run_result r;
     if (!o)
         o = &dflt;
-    memset(&r, 0, sizeof r);
-    r.pause_every = o->pause_every;
-    trace_add(&r.t, "%s", "");
-    sse_callbacks_init(&cb);
-    cb.on_event = on_event;
-    cb.on_retry = on_retry;
-    cb.on_error = on_error;
-    if (!o->no_comments)
-        cb.on_comment = on_comment;
-    memset(&opt, 0, sizeof opt);
-    opt.max_line = o->max_line;
-    opt.max_event = o->max_event;
-    opt.max_field = o->max_field;
-    opt.flags = o->flags;
-    if (o->buffer_size) {
-        buffer = malloc(o->buffer_size);
-        opt.buffer = buffer;
-        opt.buffer_size = o->buffer_size;
-    } else {
-        opt.alloc = test_alloc;
-    }
-    assert_int_equal(sse_parser_init(&p, &cb, &r, &opt), SSE_OK);
-    for (i = 0; i <= ncuts; i++) {
-        size_t to = i < ncuts ? cuts[i] : len;
-        feed_chunk(&p, in + at, to - at, o->pause_every);
-        at = to;
-    }
-    assert_int_equal(sse_parser_finish(&p), SSE_OK);
-    sse_parser_destroy(&p);
-    free(buffer);
+    memset(&c, 0, sizeof c);
+    c.flags = o->flags;
+    c.comments = !o->no_comments;
+    c.pause = o->pause_every;
+    c.max_line = o->max_line;
+    c.max_event = o->max_event;
+    c.max_field = o->max_field;
+    c.buffer_size = o->buffer_size;
+    run_parser(in, len, cuts, ncuts, &c, &r);
     return r.t.text;
 }
 
