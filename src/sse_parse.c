@@ -5,26 +5,26 @@
 
 /* Where in a line the parser stands. */
 enum {
-    ST_LINE,  /* at the start of a line */
-    ST_NAME,  /* reading a field name */
-    ST_SPACE, /* just after the colon: one space is dropped */
-    ST_VALUE, /* reading a field value (or comment text) */
-    ST_SKIP   /* discarding the rest of a line that hit a limit */
+    SSE__ST_LINE,  /* at the start of a line */
+    SSE__ST_NAME,  /* reading a field name */
+    SSE__ST_SPACE, /* just after the colon: one space is dropped */
+    SSE__ST_VALUE, /* reading a field value (or comment text) */
+    SSE__ST_SKIP   /* discarding the rest of a line that hit a limit */
 };
 
 /* What the current line's value is for. */
-enum { F_IGNORE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
+enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F_COMMENT };
 
 /* misc_ bits */
-#define M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
-#define M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
-#define M_FINISHED 0x04  /* sse_parser_finish() was called */
-#define M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
-#define M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
-#define M_DIGITS 0x20    /* retry value has at least one digit */
-#define M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
+#define SSE__M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
+#define SSE__M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
+#define SSE__M_FINISHED 0x04  /* sse_parser_finish() was called */
+#define SSE__M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
+#define SSE__M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
+#define SSE__M_DIGITS 0x20    /* retry value has at least one digit */
+#define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
 
-#define NAME_UNKNOWN 6 /* name_len_ of a name longer than any known field */
+#define SSE__NAME_UNKNOWN 6 /* name_len_ of a name longer than any known field */
 
 static const char sse__message[] = "message";
 
@@ -77,17 +77,17 @@ static void sse__clear_event(sse_parser *p)
     p->data_len_ = 0;
     p->span_ = NULL;
     p->slot_len_[p->type_] = 0;
-    p->misc_ &= (unsigned char)~M_DROPPED;
+    p->misc_ &= (unsigned char)~SSE__M_DROPPED;
 }
 
 /* A limit or allocation failure hit the event being built: drop it and
  * report it once. Returns the parser status after the error callback. */
 static int sse__event_error(sse_parser *p, int code)
 {
-    if (p->misc_ & M_DROPPED)
+    if (p->misc_ & SSE__M_DROPPED)
         return SSE_OK;
     sse__clear_event(p);
-    p->misc_ |= M_DROPPED;
+    p->misc_ |= SSE__M_DROPPED;
     p->reason_ = sse_strerror(code);
     if (!p->cb_->on_error)
         return SSE_OK;
@@ -119,11 +119,11 @@ static int sse__store(void *ctx, const char *s, size_t n)
 {
     sse_parser *p = (sse_parser *)ctx;
     switch (p->field_) {
-    case F_DATA:
+    case SSE__F_DATA:
         return sse__data_put(p, s, n);
-    case F_EVENT:
+    case SSE__F_EVENT:
         return sse__slot_put(p, p->type_, s, n);
-    default: /* F_ID, F_COMMENT */
+    default: /* SSE__F_ID, SSE__F_COMMENT */
         return sse__slot_put(p, p->scr_, s, n);
     }
 }
@@ -134,18 +134,18 @@ static void sse__retry_digits(sse_parser *p, const char *s, size_t n)
 {
     size_t i;
     uint64_t v = p->retry_acc_;
-    if (p->misc_ & M_BAD)
+    if (p->misc_ & SSE__M_BAD)
         return;
     for (i = 0; i < n; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
         if (d > 9 || v > (UINT64_MAX - d) / 10) {
-            p->misc_ |= M_BAD;
+            p->misc_ |= SSE__M_BAD;
             return;
         }
         v = v * 10 + d;
     }
     if (n)
-        p->misc_ |= M_DIGITS;
+        p->misc_ |= SSE__M_DIGITS;
     p->retry_acc_ = v;
 }
 
@@ -161,20 +161,20 @@ static int sse__decode_store(sse_parser *p, const char *s, size_t n)
 static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
 {
     switch (p->field_) {
-    case F_IGNORE:
+    case SSE__F_IGNORE:
         return SSE_OK;
-    case F_RETRY:
+    case SSE__F_RETRY:
         sse__retry_digits(p, s, n);
         return SSE_OK;
-    case F_ID: {
+    case SSE__F_ID: {
         /* An id containing NUL is ignored whole (9.2.7), so stop storing;
          * and an id too long to store is only an error if no NUL follows
          * on its line, so it keeps being scanned (perr_ holds the error). */
         int rc;
-        if (p->misc_ & M_BAD)
+        if (p->misc_ & SSE__M_BAD)
             return SSE_OK;
         if (memchr(s, '\0', n)) {
-            p->misc_ |= M_BAD;
+            p->misc_ |= SSE__M_BAD;
             p->perr_ = 0;
             sse__utf8_reset(&p->u8_);
             return SSE_OK;
@@ -186,7 +186,7 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
             p->perr_ = (unsigned char)-rc;
         return SSE_OK;
     }
-    case F_DATA: {
+    case SSE__F_DATA: {
         int rc = sse__materialize(p);
         if (rc != SSE_OK)
             return rc;
@@ -201,21 +201,21 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
 /* Decides what the line's value feeds, once its field name is known. */
 static void sse__value_begin(sse_parser *p, unsigned field)
 {
-    int dropped = (p->misc_ & M_DROPPED) != 0;
-    p->misc_ &= (unsigned char)~(M_BAD | M_DIGITS | M_PARTIAL);
+    int dropped = (p->misc_ & SSE__M_DROPPED) != 0;
+    p->misc_ &= (unsigned char)~(SSE__M_BAD | SSE__M_DIGITS | SSE__M_PARTIAL);
     sse__utf8_reset(&p->u8_);
     /* Data and type of an event already dropped are of no use. */
-    if ((field == F_DATA || field == F_EVENT) && dropped)
-        field = F_IGNORE;
-    if (field == F_COMMENT && !p->cb_->on_comment)
-        field = F_IGNORE;
-    if (field == F_EVENT)
+    if ((field == SSE__F_DATA || field == SSE__F_EVENT) && dropped)
+        field = SSE__F_IGNORE;
+    if (field == SSE__F_COMMENT && !p->cb_->on_comment)
+        field = SSE__F_IGNORE;
+    if (field == SSE__F_EVENT)
         p->slot_len_[p->type_] = 0;
-    if (field == F_ID || field == F_COMMENT) {
+    if (field == SSE__F_ID || field == SSE__F_COMMENT) {
         p->scr_ = (unsigned char)sse__free_slot(p);
         p->slot_len_[p->scr_] = 0;
     }
-    if (field == F_RETRY)
+    if (field == SSE__F_RETRY)
         p->retry_acc_ = 0;
     p->field_ = (unsigned char)field;
 }
@@ -225,15 +225,15 @@ static unsigned sse__field_of_name(const sse_parser *p)
     /* Field names are compared literally: case matters (9.2.6). */
     switch (p->name_len_) {
     case 2:
-        return memcmp(p->name_, "id", 2) == 0 ? F_ID : F_IGNORE;
+        return memcmp(p->name_, "id", 2) == 0 ? SSE__F_ID : SSE__F_IGNORE;
     case 4:
-        return memcmp(p->name_, "data", 4) == 0 ? F_DATA : F_IGNORE;
+        return memcmp(p->name_, "data", 4) == 0 ? SSE__F_DATA : SSE__F_IGNORE;
     case 5:
         if (memcmp(p->name_, "event", 5) == 0)
-            return F_EVENT;
-        return memcmp(p->name_, "retry", 5) == 0 ? F_RETRY : F_IGNORE;
+            return SSE__F_EVENT;
+        return memcmp(p->name_, "retry", 5) == 0 ? SSE__F_RETRY : SSE__F_IGNORE;
     default:
-        return F_IGNORE;
+        return SSE__F_IGNORE;
     }
 }
 
@@ -245,7 +245,7 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
     int rc;
     int utf8 = sse__utf8_mode(p);
 
-    if (p->field_ == F_DATA && whole && p->data_len_ == 0 && !p->span_ &&
+    if (p->field_ == SSE__F_DATA && whole && p->data_len_ == 0 && !p->span_ &&
         (!utf8 || sse_utf8_check(s, n) == n)) {
         /* The usual one-line event: keep it where it lies, no copy. */
         if (n >= p->data_limit_)
@@ -254,41 +254,41 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
         p->span_len_ = n;
         return SSE_OK;
     }
-    if (p->field_ == F_COMMENT && whole && (!utf8 || sse_utf8_check(s, n) == n)) {
+    if (p->field_ == SSE__F_COMMENT && whole && (!utf8 || sse_utf8_check(s, n) == n)) {
         /* Same limit as a comment that had to be stored. */
         if (n > p->field_limit_)
             return sse__event_error(p, SSE_E_FIELD_TOO_LONG);
         SSE__CALL(p, p->cb_->on_comment(p, s, n, p->user_));
     }
     rc = sse__value_bytes(p, s, n);
-    if (p->field_ == F_ID) {
-        if (p->misc_ & M_BAD)
+    if (p->field_ == SSE__F_ID) {
+        if (p->misc_ & SSE__M_BAD)
             return SSE_OK; /* held NUL: ignored whole */
         if (p->perr_) {
             rc = -(int)p->perr_;
             p->perr_ = 0;
         }
     }
-    if (rc == SSE_OK && utf8 && p->field_ != F_RETRY)
+    if (rc == SSE_OK && utf8 && p->field_ != SSE__F_RETRY)
         rc = sse__utf8_flush(&p->u8_, sse__store, p);
-    if (rc == SSE_OK && p->field_ == F_DATA)
+    if (rc == SSE_OK && p->field_ == SSE__F_DATA)
         rc = sse__data_put(p, "\n", 1);
     if (rc != SSE_OK)
         return sse__event_error(p, rc);
 
     switch (p->field_) {
-    case F_ID:
+    case SSE__F_ID:
         p->pid_ = p->scr_; /* the id just read becomes the buffer */
         return SSE_OK;
-    case F_RETRY:
-        if ((p->misc_ & (M_BAD | M_DIGITS)) != M_DIGITS)
+    case SSE__F_RETRY:
+        if ((p->misc_ & (SSE__M_BAD | SSE__M_DIGITS)) != SSE__M_DIGITS)
             return SSE_OK; /* empty, non-digit or too large: ignored */
         p->retry_ = p->retry_acc_;
-        p->misc_ |= M_HAS_RETRY;
+        p->misc_ |= SSE__M_HAS_RETRY;
         if (!p->cb_->on_retry)
             return SSE_OK;
         SSE__CALL(p, p->cb_->on_retry(p, p->retry_, p->user_));
-    case F_COMMENT:
+    case SSE__F_COMMENT:
         SSE__CALL(p, p->cb_->on_comment(p, sse__slot(p, p->scr_),
                                         p->slot_len_[p->scr_], p->user_));
     default:
@@ -300,7 +300,7 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 static int sse__dispatch(sse_parser *p)
 {
     sse_event ev;
-    int dropped = (p->misc_ & M_DROPPED) != 0;
+    int dropped = (p->misc_ & SSE__M_DROPPED) != 0;
 
     /* The last event ID string takes the buffer's value even when nothing
      * is dispatched. */
@@ -336,10 +336,10 @@ static int sse__dispatch(sse_parser *p)
 static const char *sse__line_end(sse_parser *p, const char *s,
                                  const char *end, char c)
 {
-    p->state_ = ST_LINE;
+    p->state_ = SSE__ST_LINE;
     if (c == '\r') {
         if (s == end)
-            p->misc_ |= M_CR;
+            p->misc_ |= SSE__M_CR;
         else if (*s == '\n')
             s++;
     }
@@ -358,8 +358,8 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
             continue;
         }
         if (p->bom_ > 0) { /* EF or EF BB: a name no field has */
-            p->state_ = ST_NAME;
-            p->name_len_ = NAME_UNKNOWN;
+            p->state_ = SSE__ST_NAME;
+            p->name_len_ = SSE__NAME_UNKNOWN;
             p->line_len_ = p->bom_;
         }
         p->bom_ = 3;
@@ -369,7 +369,7 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
 
 static int sse__line_too_long(sse_parser *p)
 {
-    p->state_ = ST_SKIP;
+    p->state_ = SSE__ST_SKIP;
     p->perr_ = 0; /* the line's own error outranks a pending one */
     return sse__event_error(p, SSE_E_LINE_TOO_LONG);
 }
@@ -385,7 +385,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return 0;
-    if (p->misc_ & M_FINISHED) {
+    if (p->misc_ & SSE__M_FINISHED) {
         p->status_ = SSE_E_FINISHED;
         p->reason_ = sse_strerror(SSE_E_FINISHED);
         return 0;
@@ -399,21 +399,21 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
     if (p->bom_ < 3) {
         s = sse__bom(p, s, end);
         /* EF or EF BB that turned out not to be a BOM starts a line. */
-        if (p->state_ == ST_NAME && p->line_len_ > p->max_line_) {
+        if (p->state_ == SSE__ST_NAME && p->line_len_ > p->max_line_) {
             SSE__AT(s);
             if (sse__line_too_long(p) != SSE_OK)
                 goto out;
         }
     }
-    if ((p->misc_ & M_CR) && s < end) {
-        p->misc_ &= (unsigned char)~M_CR;
+    if ((p->misc_ & SSE__M_CR) && s < end) {
+        p->misc_ &= (unsigned char)~SSE__M_CR;
         if (*s == '\n')
             s++;
     }
 
     while (s < end) {
         switch (p->state_) {
-        case ST_LINE:
+        case SSE__ST_LINE:
             if (*s == '\n' || *s == '\r') {
                 char c = *s;
                 s = sse__line_end(p, s + 1, end, c);
@@ -425,15 +425,15 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             if (*s == ':') { /* comment (9.2.6) */
                 s++;
                 p->line_len_ = 1;
-                sse__value_begin(p, F_COMMENT);
-                p->state_ = ST_SPACE;
+                sse__value_begin(p, SSE__F_COMMENT);
+                p->state_ = SSE__ST_SPACE;
                 continue;
             }
             p->line_len_ = 0;
             p->name_len_ = 0;
-            p->state_ = ST_NAME;
+            p->state_ = SSE__ST_NAME;
             /* fall through */
-        case ST_NAME: {
+        case SSE__ST_NAME: {
             const char *q = s;
             size_t n;
             while (q < end && *q != ':' && *q != '\n' && *q != '\r')
@@ -443,7 +443,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 memcpy(p->name_ + p->name_len_, s, n);
                 p->name_len_ = (unsigned char)(p->name_len_ + n);
             } else {
-                p->name_len_ = NAME_UNKNOWN;
+                p->name_len_ = SSE__NAME_UNKNOWN;
             }
             p->line_len_ += n;
             s = q;
@@ -458,7 +458,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             sse__value_begin(p, sse__field_of_name(p));
             if (*s == ':') {
                 s++;
-                p->state_ = ST_SPACE;
+                p->state_ = SSE__ST_SPACE;
                 /* Checked now: the stream may end right after the colon,
                  * and an over-long line is reported however it is cut. */
                 if (++p->line_len_ > p->max_line_) {
@@ -467,12 +467,12 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                         goto out;
                 }
             } else { /* no colon: the whole line names a field, value "" */
-                p->state_ = ST_VALUE;
+                p->state_ = SSE__ST_VALUE;
             }
             continue;
         }
-        case ST_SPACE:
-            p->state_ = ST_VALUE;
+        case SSE__ST_SPACE:
+            p->state_ = SSE__ST_VALUE;
             if (*s == ' ') {
                 s++;
                 if (++p->line_len_ > p->max_line_) {
@@ -482,10 +482,10 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 }
             }
             continue;
-        case ST_VALUE: {
+        case SSE__ST_VALUE: {
             const char *q = sse__find_eol(s, end);
             size_t n = (size_t)(q - s);
-            int whole = !(p->misc_ & M_PARTIAL);
+            int whole = !(p->misc_ & SSE__M_PARTIAL);
             p->line_len_ += n;
             if (p->line_len_ > p->max_line_) {
                 s = q;
@@ -496,13 +496,13 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             }
             if (q == end) { /* the value goes on in the next chunk */
                 int rc = sse__value_bytes(p, s, n);
-                p->misc_ |= M_PARTIAL;
+                p->misc_ |= SSE__M_PARTIAL;
                 s = end;
                 if (rc != SSE_OK) {
                     /* Reported when the line ends, unless the line turns
                      * out too long: the same report for every chunking. */
                     p->perr_ = (unsigned char)-rc;
-                    p->state_ = ST_SKIP;
+                    p->state_ = SSE__ST_SKIP;
                 }
                 continue;
             }
@@ -512,7 +512,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 goto out;
             continue;
         }
-        default: { /* ST_SKIP */
+        default: { /* SSE__ST_SKIP */
             const char *q = sse__find_eol(s, end);
             if (p->line_len_ <= p->max_line_) { /* still measuring it */
                 p->line_len_ += (size_t)(q - s);
@@ -605,9 +605,9 @@ void sse_parser_reset(sse_parser *p)
         return;
     sse__clear_event(p);
     p->pid_ = p->cid_; /* an id read after the last blank line is forgotten */
-    p->state_ = ST_LINE;
+    p->state_ = SSE__ST_LINE;
     p->bom_ = 0;
-    p->misc_ &= M_HAS_RETRY;
+    p->misc_ &= SSE__M_HAS_RETRY;
     p->line_len_ = 0;
     p->perr_ = 0;
     p->offset_ = 0;
@@ -635,9 +635,9 @@ int sse_parser_finish(sse_parser *p)
     /* 9.2.6: at end of stream any pending data is discarded. */
     sse__clear_event(p);
     p->pid_ = p->cid_;
-    p->state_ = ST_LINE;
+    p->state_ = SSE__ST_LINE;
     p->perr_ = 0;
-    p->misc_ = (unsigned char)((p->misc_ & M_HAS_RETRY) | M_FINISHED);
+    p->misc_ = (unsigned char)((p->misc_ & SSE__M_HAS_RETRY) | SSE__M_FINISHED);
     return SSE_OK;
 }
 
@@ -690,7 +690,7 @@ int sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
 
 int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
 {
-    if (!p || !(p->misc_ & M_HAS_RETRY))
+    if (!p || !(p->misc_ & SSE__M_HAS_RETRY))
         return 0;
     if (retry_ms)
         *retry_ms = p->retry_;
