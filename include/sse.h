@@ -61,9 +61,20 @@ extern "C" {
 #define SSE_VERSION_NUMBER \
     ((SSE_VERSION_MAJOR << 16) | (SSE_VERSION_MINOR << 8) | SSE_VERSION_PATCH)
 
-/* ---- Export ----------------------------------------------------------- */
+/* ---- Export ----------------------------------------------------------- *
+ *
+ * SSE_STATIC: you link the static library (no DLL import on Windows).
+ * SSE_PRIVATE: single-header use only: every function is static to the
+ *     file that defines SSE_IMPLEMENTATION (a private copy per file).
+ */
 
-#if defined(SSE_STATIC)
+#if defined(SSE_PRIVATE)
+#if defined(__GNUC__)
+#define SSE_API static __attribute__((unused))
+#else
+#define SSE_API static
+#endif
+#elif defined(SSE_STATIC)
 #define SSE_API
 #elif defined(_WIN32)
 #if defined(SSE_BUILDING)

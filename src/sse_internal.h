@@ -7,6 +7,15 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Functions shared between the library's files: hidden in the shared
+ * library, and static like the public ones in a SSE_PRIVATE single-header
+ * build. */
+#if defined(SSE_PRIVATE)
+#define SSE__INTERNAL SSE_API
+#else
+#define SSE__INTERNAL
+#endif
+
 /* ---- Line-end scanning -------------------------------------------------
  *
  * The parser spends nearly all its time looking for the next CR or LF, so it
@@ -48,13 +57,14 @@ static inline const char *sse__find_eol(const char *s, const char *end)
  * back to the caller. */
 typedef int (*sse__sink)(void *ctx, const char *s, size_t n);
 
-void sse__utf8_reset(struct sse__utf8 *u);
+SSE__INTERNAL void sse__utf8_reset(struct sse__utf8 *u);
 /* Decodes n more bytes of a text, calling put with valid runs and U+FFFD.
  * A sequence cut at the end of src is held in *u for the next call. */
-int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
-                     sse__sink put, void *ctx);
+SSE__INTERNAL int sse__utf8_decode(struct sse__utf8 *u, const char *src,
+                                   size_t n, sse__sink put, void *ctx);
 /* End of the text: a held incomplete sequence becomes one U+FFFD. */
-int sse__utf8_flush(struct sse__utf8 *u, sse__sink put, void *ctx);
+SSE__INTERNAL int sse__utf8_flush(struct sse__utf8 *u, sse__sink put,
+                                  void *ctx);
 
 /* ---- Parser memory (sse_memory.c) -------------------------------------- */
 
@@ -66,13 +76,15 @@ static inline char *sse__slot(const sse_parser *p, unsigned i)
 }
 
 /* Sets up the data area and field slots from the options. */
-int sse__memory_init(sse_parser *p, const sse_parser_options *o);
-void sse__memory_free(sse_parser *p);
+SSE__INTERNAL int sse__memory_init(sse_parser *p,
+                                   const sse_parser_options *o);
+SSE__INTERNAL void sse__memory_free(sse_parser *p);
 /* Append to the event data / a field slot, enforcing the limits. Return
  * SSE_OK, SSE_E_EVENT_TOO_LARGE / SSE_E_FIELD_TOO_LONG, or SSE_E_NOMEM. */
-int sse__data_put(sse_parser *p, const char *s, size_t n);
-int sse__slot_put(sse_parser *p, unsigned slot, const char *s, size_t n);
+SSE__INTERNAL int sse__data_put(sse_parser *p, const char *s, size_t n);
+SSE__INTERNAL int sse__slot_put(sse_parser *p, unsigned slot, const char *s,
+                                size_t n);
 /* Makes room for n more bytes of event data without writing them. */
-int sse__data_reserve(sse_parser *p, size_t n);
+SSE__INTERNAL int sse__data_reserve(sse_parser *p, size_t n);
 
 #endif /* SSE_INTERNAL_H */
