@@ -189,9 +189,13 @@ typedef struct sse_callbacks {
      * SSE_E_FIELD_TOO_LONG or SSE_E_NOMEM. The event being built is dropped
      * (reported once per event); parsing resumes with the next event. */
     int (*on_error)(sse_parser *p, int code, void *user);
+    /* Room for callbacks added in later 0.x/1.x releases: they must be
+     * NULL (sse_callbacks_init or zero-initialisation does that), which
+     * is how an older program says "not interested". */
+    void (*reserved_[4])(void);
 } sse_callbacks;
 
-/* Sets every slot to NULL. */
+/* Sets every slot to NULL. Use it (or zero-initialise the struct). */
 SSE_API void sse_callbacks_init(sse_callbacks *cb);
 
 /* Memory hook with Lua's lua_Alloc contract: new_size == 0 frees ptr and
@@ -211,7 +215,9 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
 #define SSE_DEFAULT_MAX_FIELD ((size_t)64 << 10) /* 64 KiB */
 
 /* Options. Zero-initialise, then set what you need: a 0 limit means the
- * default above. Memory comes from exactly one of two places:
+ * default above. Unknown flags are SSE_E_INVALID_ARGUMENT; fields added in
+ * later releases are read only under flags added with them, so a program
+ * built against this header keeps working with them. Memory comes from exactly one of two places:
  *   - buffer/buffer_size: caller memory, the parser never allocates. The
  *     buffer is split once: four field slots of min(max_field,
  *     buffer_size / 8) bytes each (event type, last event ID, the id being
@@ -238,7 +244,15 @@ struct sse__utf8 {
 
 /* The parser state: a complete type so it can live on the stack or inside
  * another struct. Every field is PRIVATE and may change between versions;
- * use the functions below. */
+ * use the functions below.
+ *
+ * ABI: its size and alignment (that of uint64_t or a pointer, whichever is
+ * larger) are part of the ABI. reserved_ lets later releases add state
+ * without changing the size; a change of size changes the SONAME. A
+ * program built with a header whose sse_parser differs from the library's
+ * gets SSE_E_VERSION from sse_parser_init, never a corrupted struct.
+ * Bindings that allocate it themselves use sse_parser_size() and align the
+ * memory like max_align_t. */
 struct sse_parser {
     const sse_callbacks *cb_;
     void *user_;
@@ -261,6 +275,7 @@ struct sse_parser {
     unsigned char cid_, pid_, type_, scr_;
     unsigned char misc_, perr_;
     char name_[5];
+    void *reserved_[4];
 };
 
 /* sizeof(sse_parser), for bindings that allocate it themselves. */
@@ -269,7 +284,7 @@ SSE_API size_t sse_parser_size(void);
 /* Prepares p. callbacks and the options' buffer must outlive the parser
  * (callbacks is kept by pointer; options is copied). user is passed to every
  * callback. Returns SSE_OK, SSE_E_INVALID_ARGUMENT (NULL p/callbacks/options,
- * no memory or two kinds of memory given) or SSE_E_VERSION (header and
+ * unknown flags, no memory or two kinds of memory given) or SSE_E_VERSION (header and
  * library disagree on sse_parser's layout). Allocates nothing. */
 #define sse_parser_init(p, callbacks, user, options)                          \
     sse_parser_init_((p), (callbacks), (user), (options), SSE_VERSION_NUMBER, \
@@ -365,7 +380,8 @@ typedef ptrdiff_t sse_ssize;
                                    U+FFFD; default: bytes pass unchanged */
 
 /* One frame. Zero-initialise, then set what you need; an all-zero frame
- * encodes to nothing. A NULL pointer means "no such field"; a non-NULL
+ * encodes to nothing. As with sse_parser_options, fields added in later
+ * releases are read only under new flags (unknown flags are refused). A NULL pointer means "no such field"; a non-NULL
  * pointer with length 0 is an empty value. */
 typedef struct sse_frame {
     /* Event data, split on CRLF, CR and LF into one data line each. The

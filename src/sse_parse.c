@@ -575,7 +575,9 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
         return SSE_E_VERSION;
     }
     memset(p, 0, sizeof *p);
-    if (!callbacks || !options)
+    /* Unknown flags are refused: a later release may give them meaning
+     * (and fields read only under them). */
+    if (!callbacks || !options || (options->flags & ~SSE_UTF8_REPLACE))
         return SSE_E_INVALID_ARGUMENT;
     rc = sse__memory_init(p, options);
     if (rc != SSE_OK) {

@@ -254,6 +254,13 @@ static void init_arguments(void **state)
     assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt),
                      SSE_E_INVALID_ARGUMENT); /* two kinds of memory */
     opt.alloc = NULL;
+    opt.flags = 0x80; /* unknown: reserved for later releases */
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt),
+                     SSE_E_INVALID_ARGUMENT);
+    opt.flags = SSE_UTF8_REPLACE;
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+    sse_parser_destroy(&p);
+    opt.flags = 0;
     assert_int_equal(sse_parser_init(&p, NULL, NULL, &opt),
                      SSE_E_INVALID_ARGUMENT);
     assert_int_equal(sse_parser_init(&p, &cb, NULL, NULL),
@@ -310,6 +317,18 @@ static void version_and_size(void **state)
     assert_true(sizeof(sse_parser) <= 256);
 }
 
+/* sse_callbacks_init clears every slot, the reserved ones too: later
+ * releases read a callback added there only if it is non-NULL. */
+static void callbacks_init_clears_all(void **state)
+{
+    sse_callbacks cb, zero;
+    (void)state;
+    memset(&cb, 0xA5, sizeof cb);
+    memset(&zero, 0, sizeof zero);
+    sse_callbacks_init(&cb);
+    assert_memory_equal(&cb, &zero, sizeof cb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +343,7 @@ int main(void)
         cmocka_unit_test(init_arguments),
         cmocka_unit_test(error_texts),
         cmocka_unit_test(version_and_size),
+        cmocka_unit_test(callbacks_init_clears_all),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }
