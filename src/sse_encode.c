@@ -29,6 +29,15 @@ static const char sse__spaces[] = SSE__S256 SSE__S256 SSE__S256 SSE__S256;
 
 /* ---- Output ------------------------------------------------------------ */
 
+/* The emitter below is force-inlined into each front end, where the output
+ * mode is a constant: the compiler then keeps only that mode's code, so one
+ * core serves all three forms at the speed of a hand-written one. */
+#if defined(__GNUC__)
+#define SSE__EMITTER static inline __attribute__((always_inline))
+#else
+#define SSE__EMITTER static inline
+#endif
+
 /* Saturating size arithmetic: a saturated count is always "too large". */
 static size_t sse__add(size_t a, size_t b)
 {
@@ -66,17 +75,25 @@ static void sse__out_init(struct sse__out *o, enum sse__mode mode)
     o->mode = mode;
 }
 
-static void sse__put(struct sse__out *o, const char *s, size_t n)
+SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
 {
-    if (n == 0 || o->failed)
+    if (n == 0)
         return;
     switch (o->mode) {
-    case SSE__MEASURE:
-        o->bytes = sse__add(o->bytes, n);
-        break;
     case SSE__BUFFER:
         memcpy(o->buf + o->bytes, s, n);
         o->bytes += n;
+        return;
+    case SSE__WRITE:
+        if (o->failed)
+            return;
+        if (o->fn(o->user, s, n) != 0)
+            o->failed = 1;
+        else
+            o->bytes += n;
+        return;
+    case SSE__MEASURE:
+        o->bytes = sse__add(o->bytes, n);
         break;
     case SSE__IOV:
         if (s == o->last_end) {
@@ -87,24 +104,18 @@ static void sse__put(struct sse__out *o, const char *s, size_t n)
         }
         o->bytes += n;
         break;
-    case SSE__WRITE:
-        if (o->fn(o->user, s, n) != 0) {
-            o->failed = 1;
-            return;
-        }
-        o->bytes += n;
-        break;
     }
+    /* Entries, for the iovec form and for measuring it. */
     if (s != o->last_end)
         o->entries++;
     o->last_end = s + n;
 }
 
 /* Puts the framing before a value. lit is one of the sse__lit_* strings. */
-static void sse__put_prefix(struct sse__out *o, const char *lit,
-                            size_t lit_size, int empty_value)
+SSE__EMITTER void sse__put_prefix(struct sse__out *o, const char *lit,
+                                  size_t lit_size, int empty_value)
 {
-    size_t skip = o->bytes == 0 && o->entries == 0 ? 1 : 0;
+    size_t skip = o->bytes == 0 ? 1 : 0; /* the frame's first line */
     size_t len = lit_size - 1 - skip;
     if (empty_value && lit[lit_size - 2] == ' ')
         len--;
@@ -114,8 +125,8 @@ static void sse__put_prefix(struct sse__out *o, const char *lit,
 
 /* One line per line of s: CRLF, CR and LF each end a line, so k line ends
  * make k + 1 lines (a trailing line end gives a last, empty line). */
-static void sse__put_lines(struct sse__out *o, const char *lit,
-                           size_t lit_size, const char *s, size_t len)
+SSE__EMITTER void sse__put_lines(struct sse__out *o, const char *lit,
+                                 size_t lit_size, const char *s, size_t len)
 {
     const char *end = s + len;
     for (;;) {
@@ -130,7 +141,7 @@ static void sse__put_lines(struct sse__out *o, const char *lit,
     }
 }
 
-static void sse__put_decimal(struct sse__out *o, uint64_t v)
+SSE__EMITTER void sse__put_decimal(struct sse__out *o, uint64_t v)
 {
     char text[20];
     size_t i = sizeof text;
@@ -151,7 +162,7 @@ static void sse__put_decimal(struct sse__out *o, uint64_t v)
 /* n spaces, as pieces of sse__spaces. Measuring counts them without a loop,
  * so that even an absurd padding is refused at once (too large) rather than
  * counted for hours; the pieces never merge (each starts at sse__spaces). */
-static void sse__put_spaces(struct sse__out *o, size_t n)
+SSE__EMITTER void sse__put_spaces(struct sse__out *o, size_t n)
 {
     if (n && o->mode == SSE__MEASURE) {
         size_t last = n % SSE__SPACES ? n % SSE__SPACES : SSE__SPACES;
@@ -167,7 +178,7 @@ static void sse__put_spaces(struct sse__out *o, size_t n)
     }
 }
 
-static void sse__put_frame(struct sse__out *o, const sse_frame *f)
+SSE__EMITTER void sse__put_frame(struct sse__out *o, const sse_frame *f)
 {
     if (f->comment)
         sse__put_lines(o, sse__lit_comment, sizeof sse__lit_comment,
@@ -191,7 +202,7 @@ static void sse__put_frame(struct sse__out *o, const sse_frame *f)
     if (f->data)
         sse__put_lines(o, sse__lit_data, sizeof sse__lit_data, f->data,
                        f->data_len);
-    if (o->bytes || o->entries)
+    if (o->bytes)
         sse__put(o, sse__lit_end, sizeof sse__lit_end - 1);
 }
 
@@ -250,6 +261,15 @@ size_t sse_encode_bound(const sse_frame *f)
     size_t b = 0;
     if (!f)
         return 0;
+    /* Every length below SIZE_MAX / 16: the sum below is under 13/16 of
+     * SIZE_MAX plus a constant, so plain arithmetic cannot overflow (the
+     * usual case, kept cheap: sse_encode calls this for every frame). */
+    if ((f->data_len | f->comment_len | f->type_len | f->id_len |
+         f->padding) < SIZE_MAX / 16)
+        return 7 * f->data_len + 7 + 3 * f->comment_len + 3 + f->type_len +
+               sizeof sse__lit_event + f->id_len + sizeof sse__lit_id +
+               sizeof sse__lit_retry + 20 + f->padding + 2 +
+               sizeof sse__lit_end;
     b = sse__add(b, sse__add(sse__mul(f->data_len, 7), 7));
     b = sse__add(b, sse__add(sse__mul(f->comment_len, 3), 3));
     b = sse__add(b, sse__add(f->type_len, sizeof sse__lit_event));
@@ -268,70 +288,67 @@ static size_t sse__entries_bound(const sse_frame *f)
     return sse__add(b, 2 + 2 + 1); /* type, id, end */
 }
 
-/* Validates f and, unless a single pass is known to be safe (fast), measures
- * it: *m holds the exact counts then. */
-static int sse__prepare(const sse_frame *f, int fast, struct sse__out *m)
+/* Validates f and sees whether it fits room bytes (or iovec entries, with
+ * iov): from the O(1) bounds when they suffice, else by measuring. Returns
+ * SSE_OK when the caller should write the frame; otherwise what to return:
+ * an error, or the size needed when it does not fit. */
+static sse_ssize sse__fits(const sse_frame *f, size_t room, int iov)
 {
+    struct sse__out m;
+    size_t bound, need;
     int rc = sse__validate(f);
     if (rc != SSE_OK)
         return rc;
-    sse__out_init(m, SSE__MEASURE);
-    if (fast)
+    bound = sse_encode_bound(f);
+    if (bound <= (size_t)PTRDIFF_MAX &&
+        room >= (iov ? sse__entries_bound(f) : bound))
         return SSE_OK;
-    sse__put_frame(m, f);
-    return m->bytes > (size_t)PTRDIFF_MAX ? SSE_E_FRAME_TOO_LARGE : SSE_OK;
+    sse__out_init(&m, SSE__MEASURE);
+    sse__put_frame(&m, f);
+    if (m.bytes > (size_t)PTRDIFF_MAX)
+        return SSE_E_FRAME_TOO_LARGE;
+    need = iov ? m.entries : m.bytes;
+    return need > room ? (sse_ssize)need : SSE_OK;
 }
 
 /* ---- Front ends -------------------------------------------------------- */
 
-/* The buffer and iovec forms: o is set up for a destination with room for
- * `room` bytes or entries (o->mode says which). Validates, measures unless
- * room is known to suffice, and fills o only when the whole frame fits.
- * Returns the bytes or entries the frame needs, or an error. */
-static sse_ssize sse__encode_sized(struct sse__out *o, const sse_frame *f,
-                                   size_t room)
-{
-    struct sse__out m;
-    int iov = o->mode == SSE__IOV;
-    int fast = f && sse_encode_bound(f) <= (size_t)PTRDIFF_MAX &&
-               room >= (iov ? sse__entries_bound(f) : sse_encode_bound(f));
-    int rc = sse__prepare(f, fast, &m);
-    if (rc != SSE_OK)
-        return rc;
-    if (!fast && (iov ? m.entries : m.bytes) > room)
-        return (sse_ssize)(iov ? m.entries : m.bytes);
-    sse__put_frame(o, f);
-    return (sse_ssize)(iov ? o->entries : o->bytes);
-}
-
 sse_ssize sse_encode(char *dst, size_t cap, const sse_frame *f)
 {
     struct sse__out o;
+    sse_ssize rc;
     if (!dst && cap)
         return SSE_E_INVALID_ARGUMENT;
+    if ((rc = sse__fits(f, cap, 0)) != SSE_OK)
+        return rc;
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
-    return sse__encode_sized(&o, f, cap);
+    sse__put_frame(&o, f);
+    return (sse_ssize)o.bytes;
 }
 
 sse_ssize sse_encode_iov(sse_iov *iov, size_t n, const sse_frame *f)
 {
     struct sse__out o;
+    sse_ssize rc;
     if (!iov && n)
         return SSE_E_INVALID_ARGUMENT;
+    if ((rc = sse__fits(f, n, 1)) != SSE_OK)
+        return rc;
     sse__out_init(&o, SSE__IOV);
     o.iov = iov;
-    return sse__encode_sized(&o, f, n);
+    sse__put_frame(&o, f);
+    return (sse_ssize)o.entries;
 }
 
 sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)
 {
     struct sse__out o;
-    int rc;
+    sse_ssize rc;
     if (!write)
         return SSE_E_INVALID_ARGUMENT;
-    rc = sse__prepare(f, f && sse_encode_bound(f) <= (size_t)PTRDIFF_MAX, &o);
-    if (rc != SSE_OK)
+    /* Room without limit: only validation and the size limit apply. */
+    if ((rc = sse__fits(f, SIZE_MAX, 0)) != SSE_OK)
         return rc;
     sse__out_init(&o, SSE__WRITE);
     o.fn = write;

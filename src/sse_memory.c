@@ -87,21 +87,11 @@ int sse__data_reserve(sse_parser *p, size_t n)
     return SSE_OK;
 }
 
-int sse__data_put(sse_parser *p, const char *s, size_t n)
-{
-    int rc = sse__data_reserve(p, n);
-    if (rc != SSE_OK)
-        return rc;
-    if (n)
-        memcpy(p->data_ + p->data_len_, s, n);
-    p->data_len_ += n;
-    return SSE_OK;
-}
 
 /* All four slots share one capacity, so growing moves slots 1..3 up to their
  * new offsets; the highest moves first so nothing is overwritten. Growth is
  * geometric, so the copying stays linear in the bytes stored. */
-static int sse__slots_grow(sse_parser *p, size_t need)
+int sse__slots_grow(sse_parser *p, size_t need)
 {
     size_t old = p->slot_cap_;
     size_t cap = sse__grow(old, need, p->field_limit_, 64);
@@ -118,21 +108,3 @@ static int sse__slots_grow(sse_parser *p, size_t need)
     return SSE_OK;
 }
 
-int sse__slot_put(sse_parser *p, unsigned slot, const char *s, size_t n)
-{
-    size_t len = p->slot_len_[slot];
-    if (n > p->field_limit_ - len)
-        return SSE_E_FIELD_TOO_LONG;
-    if (n > p->slot_cap_ - len) {
-        int rc;
-        if (!p->alloc_)
-            return SSE_E_FIELD_TOO_LONG;
-        rc = sse__slots_grow(p, len + n);
-        if (rc != SSE_OK)
-            return rc;
-    }
-    if (n)
-        memcpy(sse__slot(p, slot) + len, s, n);
-    p->slot_len_[slot] = len + n;
-    return SSE_OK;
-}

@@ -112,6 +112,34 @@ static int sse__materialize(sse_parser *p)
     return SSE_OK;
 }
 
+/* Whether s[0..n) holds a NUL: ids are short, so a loop beats a call. */
+static inline int sse__has_nul(const char *s, size_t n)
+{
+    size_t i;
+    if (n >= 32)
+        return memchr(s, '\0', n) != NULL;
+    for (i = 0; i < n; i++)
+        if (s[i] == '\0')
+            return 1;
+    return 0;
+}
+
+/* Appends the end of a data line and its LF to the event data. */
+static int sse__data_line(sse_parser *p, const char *s, size_t n)
+{
+    if (n + 1 > p->data_cap_ - p->data_len_ ||
+        n + 1 > p->data_limit_ - p->data_len_) {
+        int rc = sse__data_reserve(p, n + 1); /* grows, or says too large */
+        if (rc != SSE_OK)
+            return rc;
+    }
+    if (n)
+        memcpy(p->data_ + p->data_len_, s, n);
+    p->data_len_ += n;
+    p->data_[p->data_len_++] = '\n';
+    return SSE_OK;
+}
+
 /* ---- Field values ------------------------------------------------------- */
 
 /* Stores decoded value bytes where the current field keeps them. */
@@ -173,7 +201,7 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
         int rc;
         if (p->misc_ & SSE__M_BAD)
             return SSE_OK;
-        if (memchr(s, '\0', n)) {
+        if (sse__has_nul(s, n)) {
             p->misc_ |= SSE__M_BAD;
             p->perr_ = 0;
             sse__utf8_reset(&p->u8_);
@@ -199,11 +227,12 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
 }
 
 /* Decides what the line's value feeds, once its field name is known. */
-static void sse__value_begin(sse_parser *p, unsigned field)
+static inline void sse__value_begin(sse_parser *p, unsigned field)
 {
     int dropped = (p->misc_ & SSE__M_DROPPED) != 0;
     p->misc_ &= (unsigned char)~(SSE__M_BAD | SSE__M_DIGITS | SSE__M_PARTIAL);
-    sse__utf8_reset(&p->u8_);
+    if (sse__utf8_mode(p))
+        sse__utf8_reset(&p->u8_);
     /* Data and type of an event already dropped are of no use. */
     if ((field == SSE__F_DATA || field == SSE__F_EVENT) && dropped)
         field = SSE__F_IGNORE;
@@ -220,18 +249,18 @@ static void sse__value_begin(sse_parser *p, unsigned field)
     p->field_ = (unsigned char)field;
 }
 
-static unsigned sse__field_of_name(const sse_parser *p)
+static inline unsigned sse__field_of(const char *name, size_t len)
 {
     /* Field names are compared literally: case matters (9.2.6). */
-    switch (p->name_len_) {
+    switch (len) {
     case 2:
-        return memcmp(p->name_, "id", 2) == 0 ? SSE__F_ID : SSE__F_IGNORE;
+        return memcmp(name, "id", 2) == 0 ? SSE__F_ID : SSE__F_IGNORE;
     case 4:
-        return memcmp(p->name_, "data", 4) == 0 ? SSE__F_DATA : SSE__F_IGNORE;
+        return memcmp(name, "data", 4) == 0 ? SSE__F_DATA : SSE__F_IGNORE;
     case 5:
-        if (memcmp(p->name_, "event", 5) == 0)
+        if (memcmp(name, "event", 5) == 0)
             return SSE__F_EVENT;
-        return memcmp(p->name_, "retry", 5) == 0 ? SSE__F_RETRY : SSE__F_IGNORE;
+        return memcmp(name, "retry", 5) == 0 ? SSE__F_RETRY : SSE__F_IGNORE;
     default:
         return SSE__F_IGNORE;
     }
@@ -259,6 +288,13 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
         if (n > p->field_limit_)
             return sse__event_error(p, SSE_E_FIELD_TOO_LONG);
         SSE__CALL(p, p->cb_->on_comment(p, s, n, p->user_));
+    }
+    if (p->field_ == SSE__F_DATA && !utf8) {
+        /* A data line joining others: its last bytes and its LF at once. */
+        rc = sse__materialize(p);
+        if (rc == SSE_OK)
+            rc = sse__data_line(p, s, n);
+        return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
     }
     rc = sse__value_bytes(p, s, n);
     if (p->field_ == SSE__F_ID) {
@@ -436,10 +472,17 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
         case SSE__ST_NAME: {
             const char *q = s;
             size_t n;
+            unsigned field = SSE__F_IGNORE;
+            int in_place;
             while (q < end && *q != ':' && *q != '\n' && *q != '\r')
                 q++;
             n = (size_t)(q - s);
-            if (p->name_len_ + n <= sizeof p->name_) {
+            /* The usual case, a name lying whole in this chunk, is looked
+             * at where it lies; one cut by the chunk's end is collected. */
+            in_place = p->name_len_ == 0 && q < end;
+            if (in_place) {
+                field = sse__field_of(s, n);
+            } else if (p->name_len_ + n <= sizeof p->name_) {
                 memcpy(p->name_ + p->name_len_, s, n);
                 p->name_len_ = (unsigned char)(p->name_len_ + n);
             } else {
@@ -455,7 +498,9 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             }
             if (s == end)
                 goto out;
-            sse__value_begin(p, sse__field_of_name(p));
+            if (!in_place)
+                field = sse__field_of(p->name_, p->name_len_);
+            sse__value_begin(p, field);
             if (*s == ':') {
                 s++;
                 p->state_ = SSE__ST_SPACE;
