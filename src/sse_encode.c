@@ -69,10 +69,52 @@ struct sse__out {
     int failed;           /* fn returned non-zero */
 };
 
-static void sse__out_init(struct sse__out *o, enum sse__mode mode)
+SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
 {
-    memset(o, 0, sizeof *o);
     o->mode = mode;
+    o->buf = NULL;
+    o->iov = NULL;
+    o->fn = NULL;
+    o->user = NULL;
+    o->bytes = o->entries = 0;
+    o->last_end = NULL;
+    o->failed = 0;
+}
+
+/* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
+ * two fixed-size moves that overlap in the middle. */
+static inline void sse__copy(char *dst, const char *src, size_t n)
+{
+    if (n >= 4 && n <= 16) {
+        if (n >= 8) {
+            memcpy(dst, src, 8);
+            memcpy(dst + n - 8, src + n - 8, 8);
+        } else {
+            memcpy(dst, src, 4);
+            memcpy(dst + n - 4, src + n - 4, 4);
+        }
+    } else if (n < 4) {
+        /* 1 to 3 bytes: first, middle and last cover them all. (A byte loop
+         * here was miscompiled by clang 14 -O2 once inlined: it dropped the
+         * second and third digits of a retry value.) */
+        if (n) {
+            dst[0] = src[0];
+            dst[n / 2] = src[n / 2];
+            dst[n - 1] = src[n - 1];
+        }
+#if SSE__SSE2
+    } else if (n <= 256) {
+        /* A typical data line: 16-byte moves, the last one overlapping. */
+        size_t i;
+        for (i = 0; i + 16 < n; i += 16)
+            _mm_storeu_si128((__m128i *)(void *)(dst + i),
+                             _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+        _mm_storeu_si128((__m128i *)(void *)(dst + n - 16),
+                         _mm_loadu_si128((const __m128i *)(const void *)(src + n - 16)));
+#endif
+    } else {
+        memcpy(dst, src, n);
+    }
 }
 
 SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
@@ -81,7 +123,7 @@ SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
         return;
     switch (o->mode) {
     case SSE__BUFFER:
-        memcpy(o->buf + o->bytes, s, n);
+        sse__copy(o->buf + o->bytes, s, n);
         o->bytes += n;
         return;
     case SSE__WRITE:
@@ -224,7 +266,7 @@ static int sse__check_utf8(const char *s, size_t len)
 }
 
 /* Everything that can refuse a frame, checked before anything is emitted. */
-static int sse__validate(const sse_frame *f)
+SSE__EMITTER int sse__validate(const sse_frame *f)
 {
     int rc;
     if (!f || (f->flags & ~SSE__KNOWN_FLAGS) || (!f->data && f->data_len) ||
@@ -256,11 +298,9 @@ static int sse__validate(const sse_frame *f)
  * j + 1 lines, each costing its prefix plus content, and the line ends
  * themselves are dropped: at most (prefix + 1) * len + prefix bytes, and
  * 2 * (len + 1) entries. */
-size_t sse_encode_bound(const sse_frame *f)
+SSE__EMITTER size_t sse__bound(const sse_frame *f)
 {
     size_t b = 0;
-    if (!f)
-        return 0;
     /* Every length below SIZE_MAX / 16: the sum below is under 13/16 of
      * SIZE_MAX plus a constant, so plain arithmetic cannot overflow (the
      * usual case, kept cheap: sse_encode calls this for every frame). */
@@ -279,6 +319,11 @@ size_t sse_encode_bound(const sse_frame *f)
     return sse__add(b, sizeof sse__lit_end);
 }
 
+size_t sse_encode_bound(const sse_frame *f)
+{
+    return f ? sse__bound(f) : 0;
+}
+
 static size_t sse__entries_bound(const sse_frame *f)
 {
     size_t b = sse__mul(sse__add(f->data_len, 1), 2);
@@ -292,14 +337,14 @@ static size_t sse__entries_bound(const sse_frame *f)
  * iov): from the O(1) bounds when they suffice, else by measuring. Returns
  * SSE_OK when the caller should write the frame; otherwise what to return:
  * an error, or the size needed when it does not fit. */
-static sse_ssize sse__fits(const sse_frame *f, size_t room, int iov)
+SSE__EMITTER sse_ssize sse__fits(const sse_frame *f, size_t room, int iov)
 {
     struct sse__out m;
     size_t bound, need;
     int rc = sse__validate(f);
     if (rc != SSE_OK)
         return rc;
-    bound = sse_encode_bound(f);
+    bound = sse__bound(f);
     if (bound <= (size_t)PTRDIFF_MAX &&
         room >= (iov ? sse__entries_bound(f) : bound))
         return SSE_OK;

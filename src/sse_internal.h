@@ -34,6 +34,7 @@
 #define SSE__SSE2 0
 #endif
 
+
 #define SSE__ONES ((uint64_t)0x0101010101010101u)
 #define SSE__HIGHS ((uint64_t)0x8080808080808080u)
 

@@ -463,6 +463,8 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 p->line_len_ = 1;
                 sse__value_begin(p, SSE__F_COMMENT);
                 p->state_ = SSE__ST_SPACE;
+                if (s < end)
+                    goto space; /* no trip round the loop per state */
                 continue;
             }
             p->line_len_ = 0;
@@ -510,13 +512,17 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                     SSE__AT(s);
                     if (sse__line_too_long(p) != SSE_OK)
                         goto out;
+                    continue;
                 }
+                if (s < end)
+                    goto space;
             } else { /* no colon: the whole line names a field, value "" */
                 p->state_ = SSE__ST_VALUE;
             }
             continue;
         }
         case SSE__ST_SPACE:
+        space:
             p->state_ = SSE__ST_VALUE;
             if (*s == ' ') {
                 s++;
@@ -524,9 +530,12 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                     SSE__AT(s);
                     if (sse__line_too_long(p) != SSE_OK)
                         goto out;
+                    continue;
                 }
             }
-            continue;
+            if (s == end)
+                continue;
+            /* fall through */
         case SSE__ST_VALUE: {
             const char *q = sse__find_eol(s, end);
             size_t n = (size_t)(q - s);

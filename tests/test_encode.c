@@ -5,6 +5,7 @@
 #include "trace.h"
 #include "frame_model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,6 +234,27 @@ static void data_empty_and_nul(void **state)
     CHECK_FRAME(&f, ""); /* an all-zero frame encodes to nothing */
 }
 
+/* One data line of every length up to 300 (the copy and scan paths change
+ * at 4, 8, 16, 64 and 256 bytes). */
+static void data_line_lengths(void **state)
+{
+    char data[300], want[310];
+    size_t n;
+    (void)state;
+    for (n = 0; n < sizeof data; n++)
+        data[n] = (char)('a' + n % 26);
+    for (n = 0; n <= sizeof data; n++) {
+        sse_frame f = frame_data(data, n);
+        size_t w = 0;
+        memcpy(want, n ? "data: " : "data:", n ? 6 : 5);
+        w = n ? 6 : 5;
+        memcpy(want + w, data, n);
+        w += n;
+        memcpy(want + w, "\n\n", 2);
+        check_frame_n(&f, want, w + 2);
+    }
+}
+
 /* ---- Other fields ------------------------------------------------------ */
 
 static void event_type(void **state)
@@ -282,6 +304,26 @@ static void retry_field(void **state)
     CHECK_FRAME(&f, "retry: 18446744073709551615\n\n");
     f.retry_ms = 1234567890;
     CHECK_FRAME(&f, "retry: 1234567890\n\n");
+    /* Every number of digits, 1 to 20, at both ends of its range. */
+    {
+        uint64_t low = 1;
+        int digits;
+        for (digits = 1; digits <= 20; digits++) {
+            uint64_t values[2];
+            int k;
+            values[0] = digits == 1 ? 0 : low;
+            values[1] = digits == 20 ? UINT64_MAX : low * 10 - 1;
+            for (k = 0; k < 2; k++) {
+                char want[64];
+                int n = snprintf(want, sizeof want, "retry: %llu\n\n",
+                                 (unsigned long long)values[k]);
+                f.retry_ms = values[k];
+                check_frame_n(&f, want, (size_t)n);
+            }
+            if (digits < 20)
+                low *= 10;
+        }
+    }
     /* retry_ms alone, without the flag, writes nothing. */
     f.flags = 0;
     CHECK_FRAME(&f, "");
@@ -803,6 +845,7 @@ int main(void)
         cmocka_unit_test(data_line_ends),
         cmocka_unit_test(data_leading_space),
         cmocka_unit_test(data_empty_and_nul),
+        cmocka_unit_test(data_line_lengths),
         cmocka_unit_test(event_type),
         cmocka_unit_test(event_id),
         cmocka_unit_test(retry_field),

@@ -551,6 +551,7 @@ SSE_API int sse_last_event_id_read(const char *value, size_t len,
 #define SSE__SSE2 0
 #endif
 
+
 #define SSE__ONES ((uint64_t)0x0101010101010101u)
 #define SSE__HIGHS ((uint64_t)0x8080808080808080u)
 
@@ -1498,6 +1499,8 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 p->line_len_ = 1;
                 sse__value_begin(p, SSE__F_COMMENT);
                 p->state_ = SSE__ST_SPACE;
+                if (s < end)
+                    goto space; /* no trip round the loop per state */
                 continue;
             }
             p->line_len_ = 0;
@@ -1545,13 +1548,17 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                     SSE__AT(s);
                     if (sse__line_too_long(p) != SSE_OK)
                         goto out;
+                    continue;
                 }
+                if (s < end)
+                    goto space;
             } else { /* no colon: the whole line names a field, value "" */
                 p->state_ = SSE__ST_VALUE;
             }
             continue;
         }
         case SSE__ST_SPACE:
+        space:
             p->state_ = SSE__ST_VALUE;
             if (*s == ' ') {
                 s++;
@@ -1559,9 +1566,12 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                     SSE__AT(s);
                     if (sse__line_too_long(p) != SSE_OK)
                         goto out;
+                    continue;
                 }
             }
-            continue;
+            if (s == end)
+                continue;
+            /* fall through */
         case SSE__ST_VALUE: {
             const char *q = sse__find_eol(s, end);
             size_t n = (size_t)(q - s);
@@ -1851,10 +1861,52 @@ struct sse__out {
     int failed;           /* fn returned non-zero */
 };
 
-static void sse__out_init(struct sse__out *o, enum sse__mode mode)
+SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
 {
-    memset(o, 0, sizeof *o);
     o->mode = mode;
+    o->buf = NULL;
+    o->iov = NULL;
+    o->fn = NULL;
+    o->user = NULL;
+    o->bytes = o->entries = 0;
+    o->last_end = NULL;
+    o->failed = 0;
+}
+
+/* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
+ * two fixed-size moves that overlap in the middle. */
+static inline void sse__copy(char *dst, const char *src, size_t n)
+{
+    if (n >= 4 && n <= 16) {
+        if (n >= 8) {
+            memcpy(dst, src, 8);
+            memcpy(dst + n - 8, src + n - 8, 8);
+        } else {
+            memcpy(dst, src, 4);
+            memcpy(dst + n - 4, src + n - 4, 4);
+        }
+    } else if (n < 4) {
+        /* 1 to 3 bytes: first, middle and last cover them all. (A byte loop
+         * here was miscompiled by clang 14 -O2 once inlined: it dropped the
+         * second and third digits of a retry value.) */
+        if (n) {
+            dst[0] = src[0];
+            dst[n / 2] = src[n / 2];
+            dst[n - 1] = src[n - 1];
+        }
+#if SSE__SSE2
+    } else if (n <= 256) {
+        /* A typical data line: 16-byte moves, the last one overlapping. */
+        size_t i;
+        for (i = 0; i + 16 < n; i += 16)
+            _mm_storeu_si128((__m128i *)(void *)(dst + i),
+                             _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+        _mm_storeu_si128((__m128i *)(void *)(dst + n - 16),
+                         _mm_loadu_si128((const __m128i *)(const void *)(src + n - 16)));
+#endif
+    } else {
+        memcpy(dst, src, n);
+    }
 }
 
 SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
@@ -1863,7 +1915,7 @@ SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
         return;
     switch (o->mode) {
     case SSE__BUFFER:
-        memcpy(o->buf + o->bytes, s, n);
+        sse__copy(o->buf + o->bytes, s, n);
         o->bytes += n;
         return;
     case SSE__WRITE:
@@ -2006,7 +2058,7 @@ static int sse__check_utf8(const char *s, size_t len)
 }
 
 /* Everything that can refuse a frame, checked before anything is emitted. */
-static int sse__validate(const sse_frame *f)
+SSE__EMITTER int sse__validate(const sse_frame *f)
 {
     int rc;
     if (!f || (f->flags & ~SSE__KNOWN_FLAGS) || (!f->data && f->data_len) ||
@@ -2038,11 +2090,9 @@ static int sse__validate(const sse_frame *f)
  * j + 1 lines, each costing its prefix plus content, and the line ends
  * themselves are dropped: at most (prefix + 1) * len + prefix bytes, and
  * 2 * (len + 1) entries. */
-size_t sse_encode_bound(const sse_frame *f)
+SSE__EMITTER size_t sse__bound(const sse_frame *f)
 {
     size_t b = 0;
-    if (!f)
-        return 0;
     /* Every length below SIZE_MAX / 16: the sum below is under 13/16 of
      * SIZE_MAX plus a constant, so plain arithmetic cannot overflow (the
      * usual case, kept cheap: sse_encode calls this for every frame). */
@@ -2061,6 +2111,11 @@ size_t sse_encode_bound(const sse_frame *f)
     return sse__add(b, sizeof sse__lit_end);
 }
 
+size_t sse_encode_bound(const sse_frame *f)
+{
+    return f ? sse__bound(f) : 0;
+}
+
 static size_t sse__entries_bound(const sse_frame *f)
 {
     size_t b = sse__mul(sse__add(f->data_len, 1), 2);
@@ -2074,14 +2129,14 @@ static size_t sse__entries_bound(const sse_frame *f)
  * iov): from the O(1) bounds when they suffice, else by measuring. Returns
  * SSE_OK when the caller should write the frame; otherwise what to return:
  * an error, or the size needed when it does not fit. */
-static sse_ssize sse__fits(const sse_frame *f, size_t room, int iov)
+SSE__EMITTER sse_ssize sse__fits(const sse_frame *f, size_t room, int iov)
 {
     struct sse__out m;
     size_t bound, need;
     int rc = sse__validate(f);
     if (rc != SSE_OK)
         return rc;
-    bound = sse_encode_bound(f);
+    bound = sse__bound(f);
     if (bound <= (size_t)PTRDIFF_MAX &&
         room >= (iov ? sse__entries_bound(f) : bound))
         return SSE_OK;
