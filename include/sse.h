@@ -120,7 +120,9 @@ SSE_API const char *sse_version_string(void);
     X(-23, E_ID_SPACE,                                                        \
       "id starts or ends with a space or tab, which Last-Event-ID loses")     \
     X(-24, E_INVALID_UTF8, "text is not valid UTF-8")                         \
-    X(-25, E_FRAME_TOO_LARGE, "encoded frame would exceed PTRDIFF_MAX bytes")
+    X(-25, E_FRAME_TOO_LARGE, "encoded frame would exceed PTRDIFF_MAX bytes")\
+    X(-30, E_HISTORY_TOO_SMALL, "frame larger than the whole history store")  \
+    X(-31, E_EVICTED, "the frames this cursor needs were evicted from history")
 
 typedef enum sse_status {
 #define SSE__ENUM(num, name, text) SSE_##name = (num),
@@ -485,6 +487,84 @@ SSE_API const sse_header *sse_response_headers(size_t *count);
 SSE_API int sse_last_event_id_read(const char *value, size_t len,
                                    size_t max_len, const char **id,
                                    size_t *id_len);
+
+/* ---- History: resuming a client after a reconnect -----------------------
+ *
+ * A fixed-memory store of recently sent frames (each with its event ID),
+ * filled by the server as it publishes, so that a client reconnecting with
+ * Last-Event-ID gets exactly the frames it missed. Memory is one caller
+ * buffer, used as a ring: the oldest frames are evicted first, to make room
+ * or to stay under a frame count. Nothing is allocated.
+ *
+ * IDs are the server's own and are matched byte for byte; the store keeps
+ * publishing order, and an ID that occurs more than once matches its newest
+ * frame. (Any scheme works: counters, timestamps, UUIDs.)
+ *
+ * Cursors walk the frames in publishing order: a server can send every
+ * client its frames straight from the store, and a client that falls so far
+ * behind that its next frame was evicted gets SSE_E_EVICTED - disconnect
+ * it; it reconnects with Last-Event-ID and resumes, or resynchronises.
+ */
+
+/* Where a client stands: the next frame it should get. */
+typedef struct sse_history_cursor {
+    uint64_t seq_; /* PRIVATE */
+    size_t at_;    /* PRIVATE */
+} sse_history_cursor;
+
+/* The store. Every field is PRIVATE. */
+typedef struct sse_history {
+    char *mem_;
+    size_t cap_, head_, tail_, wrap_, last_, count_, max_count_;
+    uint64_t first_seq_, next_seq_;
+    int wrapped_;
+} sse_history;
+
+/* Lookup outcomes (sse_history_find). */
+#define SSE_HISTORY_RESUME 0  /* the ID is stored and frames followed it: the
+                                 cursor points at the first one to send */
+#define SSE_HISTORY_CURRENT 1 /* the ID is the newest frame's: the client is
+                                 up to date (the cursor waits for the next) */
+#define SSE_HISTORY_UNKNOWN 2 /* never stored, already evicted, or empty:
+                                 the client must resynchronise (e.g. a
+                                 documented resync event, then live) */
+
+/* Prepares h on mem (mem_size bytes, kept by pointer). max_frames bounds
+ * the frame count as well (0: bytes only). Each frame costs its bytes, its
+ * ID's bytes and 24 bytes of bookkeeping. SSE_E_INVALID_ARGUMENT for NULL
+ * h or mem, or mem_size under 64. */
+SSE_API int sse_history_init(sse_history *h, void *mem, size_t mem_size,
+                             size_t max_frames);
+
+/* Stores a copy of one encoded frame (typically sse_encode's output) with
+ * the event ID it carries, evicting the oldest frames as needed. Returns
+ * SSE_OK, SSE_E_INVALID_ARGUMENT, or SSE_E_HISTORY_TOO_SMALL when the frame
+ * could not fit even in an empty store (nothing is evicted then). */
+SSE_API int sse_history_add(sse_history *h, const char *id, size_t id_len,
+                            const char *frame, size_t frame_len);
+
+/* Looks up a client's last event ID (as sse_last_event_id_read gives it).
+ * Returns an SSE_HISTORY_* outcome and sets *c for RESUME and CURRENT;
+ * SSE_E_INVALID_ARGUMENT for NULL h or c. */
+SSE_API int sse_history_find(const sse_history *h, const char *id,
+                             size_t id_len, sse_history_cursor *c);
+
+/* A cursor at the next frame to be added: for a client starting live. */
+SSE_API void sse_history_now(const sse_history *h, sse_history_cursor *c);
+
+/* A cursor at the oldest frame stored: to replay everything kept. */
+SSE_API void sse_history_oldest(const sse_history *h, sse_history_cursor *c);
+
+/* The frame at *c: returns 1 and sets *frame / *len (valid until the next
+ * sse_history_add) and advances *c; 0 when the client is up to date;
+ * SSE_E_EVICTED when that frame is gone (the client fell behind). id and
+ * id_len may be NULL; otherwise they receive the frame's event ID. */
+SSE_API int sse_history_next(const sse_history *h, sse_history_cursor *c,
+                             const char **frame, size_t *len,
+                             const char **id, size_t *id_len);
+
+/* Frames stored now. */
+SSE_API size_t sse_history_count(const sse_history *h);
 
 #ifdef __cplusplus
 }

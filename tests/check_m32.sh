@@ -10,8 +10,8 @@ src=$1 cc=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 flags="-m32 -std=c99 -pedantic -Wall -Wextra -Wconversion -Wno-sign-conversion -Werror -O1"
-lib=(src/sse_encode.c src/sse_error.c src/sse_memory.c src/sse_parse.c
-     src/sse_server.c src/sse_utf8.c)
+lib=(src/sse_encode.c src/sse_error.c src/sse_history.c src/sse_memory.c
+     src/sse_parse.c src/sse_server.c src/sse_utf8.c)
 support=(tests/trace_text.c tests/parse_run.c tests/ref_model.c
          tests/frame_model.c fuzz/fuzz_common.c fuzz/fuzz_main.c)
 cd "$src"

@@ -1,8 +1,8 @@
 /* Allocation: with a caller buffer the parser makes no allocator call at
- * all, and neither does any encoder front end or server helper (malloc and
- * friends are wrapped at link time to prove it); with hooks
- * every byte is returned on destroy, and a failing allocator costs only the
- * event that needed the memory. */
+ * all, and neither does any encoder front end, server helper or the
+ * history (malloc and friends are wrapped at link time to prove it); with
+ * hooks every byte is returned on destroy, and a failing allocator costs
+ * only the event that needed the memory. */
 #include "trace.h"
 
 #include <stdlib.h>
@@ -192,6 +192,28 @@ static void encoder_never_allocates(void **state)
     assert_int_equal(libc_calls, 0);
 }
 
+static void history_never_allocates(void **state)
+{
+    static char mem[512];
+    sse_history h;
+    sse_history_cursor c;
+    const char *frame;
+    size_t len;
+    int i;
+    (void)state;
+    libc_calls = 0;
+    watching = 1;
+    assert_int_equal(sse_history_init(&h, mem, sizeof mem, 4), SSE_OK);
+    for (i = 0; i < 50; i++)
+        assert_int_equal(sse_history_add(&h, "7", 1, "data: x\n\n", 9),
+                         SSE_OK);
+    assert_int_equal(sse_history_find(&h, "7", 1, &c), SSE_HISTORY_CURRENT);
+    sse_history_oldest(&h, &c);
+    assert_int_equal(sse_history_next(&h, &c, &frame, &len, NULL, NULL), 1);
+    watching = 0;
+    assert_int_equal(libc_calls, 0);
+}
+
 static int fail_after; /* allocations left before the hook fails */
 
 static void *failing_hook(void *ctx, void *ptr, size_t old, size_t size)
@@ -239,6 +261,7 @@ int main(void)
         cmocka_unit_test(caller_buffer_never_allocates),
         cmocka_unit_test(hooks_balance),
         cmocka_unit_test(encoder_never_allocates),
+        cmocka_unit_test(history_never_allocates),
         cmocka_unit_test(allocation_failure_drops_one_event),
     };
     return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

@@ -136,7 +136,9 @@ SSE_API const char *sse_version_string(void);
     X(-23, E_ID_SPACE,                                                        \
       "id starts or ends with a space or tab, which Last-Event-ID loses")     \
     X(-24, E_INVALID_UTF8, "text is not valid UTF-8")                         \
-    X(-25, E_FRAME_TOO_LARGE, "encoded frame would exceed PTRDIFF_MAX bytes")
+    X(-25, E_FRAME_TOO_LARGE, "encoded frame would exceed PTRDIFF_MAX bytes")\
+    X(-30, E_HISTORY_TOO_SMALL, "frame larger than the whole history store")  \
+    X(-31, E_EVICTED, "the frames this cursor needs were evicted from history")
 
 typedef enum sse_status {
 #define SSE__ENUM(num, name, text) SSE_##name = (num),
@@ -501,6 +503,84 @@ SSE_API const sse_header *sse_response_headers(size_t *count);
 SSE_API int sse_last_event_id_read(const char *value, size_t len,
                                    size_t max_len, const char **id,
                                    size_t *id_len);
+
+/* ---- History: resuming a client after a reconnect -----------------------
+ *
+ * A fixed-memory store of recently sent frames (each with its event ID),
+ * filled by the server as it publishes, so that a client reconnecting with
+ * Last-Event-ID gets exactly the frames it missed. Memory is one caller
+ * buffer, used as a ring: the oldest frames are evicted first, to make room
+ * or to stay under a frame count. Nothing is allocated.
+ *
+ * IDs are the server's own and are matched byte for byte; the store keeps
+ * publishing order, and an ID that occurs more than once matches its newest
+ * frame. (Any scheme works: counters, timestamps, UUIDs.)
+ *
+ * Cursors walk the frames in publishing order: a server can send every
+ * client its frames straight from the store, and a client that falls so far
+ * behind that its next frame was evicted gets SSE_E_EVICTED - disconnect
+ * it; it reconnects with Last-Event-ID and resumes, or resynchronises.
+ */
+
+/* Where a client stands: the next frame it should get. */
+typedef struct sse_history_cursor {
+    uint64_t seq_; /* PRIVATE */
+    size_t at_;    /* PRIVATE */
+} sse_history_cursor;
+
+/* The store. Every field is PRIVATE. */
+typedef struct sse_history {
+    char *mem_;
+    size_t cap_, head_, tail_, wrap_, last_, count_, max_count_;
+    uint64_t first_seq_, next_seq_;
+    int wrapped_;
+} sse_history;
+
+/* Lookup outcomes (sse_history_find). */
+#define SSE_HISTORY_RESUME 0  /* the ID is stored and frames followed it: the
+                                 cursor points at the first one to send */
+#define SSE_HISTORY_CURRENT 1 /* the ID is the newest frame's: the client is
+                                 up to date (the cursor waits for the next) */
+#define SSE_HISTORY_UNKNOWN 2 /* never stored, already evicted, or empty:
+                                 the client must resynchronise (e.g. a
+                                 documented resync event, then live) */
+
+/* Prepares h on mem (mem_size bytes, kept by pointer). max_frames bounds
+ * the frame count as well (0: bytes only). Each frame costs its bytes, its
+ * ID's bytes and 24 bytes of bookkeeping. SSE_E_INVALID_ARGUMENT for NULL
+ * h or mem, or mem_size under 64. */
+SSE_API int sse_history_init(sse_history *h, void *mem, size_t mem_size,
+                             size_t max_frames);
+
+/* Stores a copy of one encoded frame (typically sse_encode's output) with
+ * the event ID it carries, evicting the oldest frames as needed. Returns
+ * SSE_OK, SSE_E_INVALID_ARGUMENT, or SSE_E_HISTORY_TOO_SMALL when the frame
+ * could not fit even in an empty store (nothing is evicted then). */
+SSE_API int sse_history_add(sse_history *h, const char *id, size_t id_len,
+                            const char *frame, size_t frame_len);
+
+/* Looks up a client's last event ID (as sse_last_event_id_read gives it).
+ * Returns an SSE_HISTORY_* outcome and sets *c for RESUME and CURRENT;
+ * SSE_E_INVALID_ARGUMENT for NULL h or c. */
+SSE_API int sse_history_find(const sse_history *h, const char *id,
+                             size_t id_len, sse_history_cursor *c);
+
+/* A cursor at the next frame to be added: for a client starting live. */
+SSE_API void sse_history_now(const sse_history *h, sse_history_cursor *c);
+
+/* A cursor at the oldest frame stored: to replay everything kept. */
+SSE_API void sse_history_oldest(const sse_history *h, sse_history_cursor *c);
+
+/* The frame at *c: returns 1 and sets *frame / *len (valid until the next
+ * sse_history_add) and advances *c; 0 when the client is up to date;
+ * SSE_E_EVICTED when that frame is gone (the client fell behind). id and
+ * id_len may be NULL; otherwise they receive the frame's event ID. */
+SSE_API int sse_history_next(const sse_history *h, sse_history_cursor *c,
+                             const char **frame, size_t *len,
+                             const char **id, size_t *id_len);
+
+/* Frames stored now. */
+SSE_API size_t sse_history_count(const sse_history *h);
 
 #ifdef __cplusplus
 }
@@ -2243,6 +2323,206 @@ int sse_last_event_id_read(const char *value, size_t len, size_t max_len,
     *id = value;
     *id_len = len;
     return SSE_OK;
+}
+
+/* ---- src/sse_history.c ---- */
+
+/* The resume history: frames in one caller buffer used as a ring. Each
+ * record is a 24-byte header (sequence number, ID length, frame length),
+ * the ID and the frame, never split across the buffer's end: the records
+ * lie in [head, tail), or, once the tail has wrapped to offset 0, in
+ * [head, wrap) and then [0, tail). Records never move, so a cursor's
+ * offset stays right until its record is evicted, which its sequence
+ * number shows. */
+
+#define SSE__REC_HEAD 24
+#define SSE__PENDING SIZE_MAX /* cursor: its record is not added yet */
+
+struct sse__rec {
+    uint64_t seq, id_len, frame_len;
+};
+
+static struct sse__rec sse__rec_at(const sse_history *h, size_t at)
+{
+    struct sse__rec r;
+    memcpy(&r, h->mem_ + at, sizeof r);
+    return r;
+}
+
+static size_t sse__rec_size(const struct sse__rec *r)
+{
+    return SSE__REC_HEAD + (size_t)r->id_len + (size_t)r->frame_len;
+}
+
+/* Offset of the record after the one at `at` (size bytes). */
+static size_t sse__after(const sse_history *h, size_t at, size_t size)
+{
+    at += size;
+    return h->wrapped_ && at == h->wrap_ ? 0 : at;
+}
+
+static void sse__evict_oldest(sse_history *h)
+{
+    struct sse__rec r = sse__rec_at(h, h->head_);
+    h->head_ = sse__after(h, h->head_, sse__rec_size(&r));
+    if (h->head_ == 0)
+        h->wrapped_ = 0; /* the records before the end are all gone */
+    h->first_seq_++;
+    if (--h->count_ == 0)
+        h->head_ = h->tail_ = 0, h->wrapped_ = 0;
+}
+
+int sse_history_init(sse_history *h, void *mem, size_t mem_size,
+                     size_t max_frames)
+{
+    if (!h)
+        return SSE_E_INVALID_ARGUMENT;
+    memset(h, 0, sizeof *h);
+    if (!mem || mem_size < 64)
+        return SSE_E_INVALID_ARGUMENT;
+    h->mem_ = (char *)mem;
+    h->cap_ = mem_size;
+    h->max_count_ = max_frames;
+    return SSE_OK;
+}
+
+int sse_history_add(sse_history *h, const char *id, size_t id_len,
+                    const char *frame, size_t frame_len)
+{
+    struct sse__rec r;
+    size_t need;
+    if (!h || !h->mem_ || (!id && id_len) || (!frame && frame_len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (id_len > h->cap_ || frame_len > h->cap_ - id_len ||
+        SSE__REC_HEAD > h->cap_ - id_len - frame_len)
+        return SSE_E_HISTORY_TOO_SMALL;
+    need = SSE__REC_HEAD + id_len + frame_len;
+    /* Evict the oldest until the count allows one more and a contiguous
+     * place of `need` bytes is free: after the tail, or (wrapping) before
+     * the head. An empty store always has room: need <= cap. */
+    for (;;) {
+        if (h->max_count_ && h->count_ >= h->max_count_) {
+            sse__evict_oldest(h);
+            continue;
+        }
+        if (h->count_ == 0)
+            break;
+        if (!h->wrapped_) {
+            if (h->cap_ - h->tail_ >= need)
+                break;
+            if (h->head_ >= need) {
+                h->wrap_ = h->tail_;
+                h->wrapped_ = 1;
+                h->tail_ = 0;
+                break;
+            }
+        } else if (h->head_ - h->tail_ >= need) {
+            break;
+        }
+        sse__evict_oldest(h);
+    }
+    r.seq = h->next_seq_++;
+    r.id_len = id_len;
+    r.frame_len = frame_len;
+    memcpy(h->mem_ + h->tail_, &r, sizeof r);
+    if (id_len)
+        memcpy(h->mem_ + h->tail_ + SSE__REC_HEAD, id, id_len);
+    if (frame_len)
+        memcpy(h->mem_ + h->tail_ + SSE__REC_HEAD + id_len, frame, frame_len);
+    h->last_ = h->tail_;
+    h->tail_ += need;
+    h->count_++;
+    return SSE_OK;
+}
+
+int sse_history_find(const sse_history *h, const char *id, size_t id_len,
+                     sse_history_cursor *c)
+{
+    size_t at, i;
+    int found = 0;
+    if (!h || !c || (!id && id_len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (id_len == 0 || h->count_ == 0)
+        return SSE_HISTORY_UNKNOWN;
+    /* Oldest to newest; the newest match wins. Lookups happen once per
+     * reconnect, so a walk is fine. */
+    for (at = h->head_, i = 0; i < h->count_; i++) {
+        struct sse__rec r = sse__rec_at(h, at);
+        size_t size = sse__rec_size(&r);
+        if (r.id_len == id_len &&
+            memcmp(h->mem_ + at + SSE__REC_HEAD, id, id_len) == 0) {
+            found = 1;
+            c->seq_ = r.seq + 1;
+            c->at_ = c->seq_ == h->next_seq_ ? SSE__PENDING
+                                             : sse__after(h, at, size);
+        }
+        at = sse__after(h, at, size);
+    }
+    if (!found)
+        return SSE_HISTORY_UNKNOWN;
+    return c->seq_ == h->next_seq_ ? SSE_HISTORY_CURRENT : SSE_HISTORY_RESUME;
+}
+
+void sse_history_now(const sse_history *h, sse_history_cursor *c)
+{
+    if (!h || !c)
+        return;
+    c->seq_ = h->next_seq_;
+    c->at_ = SSE__PENDING;
+}
+
+void sse_history_oldest(const sse_history *h, sse_history_cursor *c)
+{
+    if (!h || !c)
+        return;
+    c->seq_ = h->first_seq_;
+    c->at_ = h->count_ ? h->head_ : SSE__PENDING;
+}
+
+int sse_history_next(const sse_history *h, sse_history_cursor *c,
+                     const char **frame, size_t *len, const char **id,
+                     size_t *id_len)
+{
+    struct sse__rec r;
+    size_t at;
+    if (!h || !c || !frame || !len || (!id) != (!id_len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (c->seq_ >= h->next_seq_)
+        return 0;
+    if (c->seq_ < h->first_seq_)
+        return SSE_E_EVICTED;
+    at = c->at_;
+    if (at == SSE__PENDING) {
+        /* Added after the cursor got here: usually the newest record;
+         * otherwise walk from the oldest. */
+        uint64_t s;
+        if (c->seq_ == h->next_seq_ - 1) {
+            at = h->last_;
+        } else {
+            for (at = h->head_, s = h->first_seq_; s < c->seq_; s++) {
+                r = sse__rec_at(h, at);
+                at = sse__after(h, at, sse__rec_size(&r));
+            }
+        }
+    }
+    r = sse__rec_at(h, at);
+    if (r.seq != c->seq_)
+        return SSE_E_INVALID_ARGUMENT; /* a cursor of another store */
+    *frame = h->mem_ + at + SSE__REC_HEAD + r.id_len;
+    *len = (size_t)r.frame_len;
+    if (id) {
+        *id = h->mem_ + at + SSE__REC_HEAD;
+        *id_len = (size_t)r.id_len;
+    }
+    c->seq_++;
+    c->at_ = c->seq_ == h->next_seq_ ? SSE__PENDING
+                                     : sse__after(h, at, sse__rec_size(&r));
+    return 1;
+}
+
+size_t sse_history_count(const sse_history *h)
+{
+    return h ? h->count_ : 0;
 }
 
 #endif /* SSE_IMPLEMENTATION */
