@@ -19,7 +19,7 @@
 /* ---- Line-end scanning -------------------------------------------------
  *
  * The parser and the encoder spend nearly all their time looking for the
- * next CR or LF. With SSE2 (every x86-64) they look at 16 bytes per step;
+ * next CR or LF. With SSE2 (every x86-64) they look at 64 bytes per step;
  * everywhere else, and when built with SSE_NO_SIMD (CI builds both), at 8
  * bytes per step in a plain 64-bit word. The word test flags a byte equal
  * to CR or LF; it can also flag a byte above a true match (borrow
@@ -33,7 +33,6 @@
 #else
 #define SSE__SSE2 0
 #endif
-
 
 #define SSE__ONES ((uint64_t)0x0101010101010101u)
 #define SSE__HIGHS ((uint64_t)0x8080808080808080u)
@@ -62,9 +61,7 @@ static inline unsigned sse__lowest_bit(unsigned m)
     return i;
 #endif
 }
-#endif
 
-#if SSE__SSE2
 /* Bit i set when byte i of the 16 at s is CR or LF. */
 static inline unsigned sse__eol_mask16(const char *s)
 {
