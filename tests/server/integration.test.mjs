@@ -1,0 +1,281 @@
+// Integration tests of sse-server (examples/server) with real HTTP clients
+// on loopback: the bytes on the wire, headers, heartbeats, Last-Event-ID
+// resume, the resync event, the slow-client disconnect, fault injection and
+// shutdown. Run by ctest as: SSE_SERVER=... node --test this-file
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  assertConsecutive, drain, events, frames, openStream, request, sleep,
+  stalledClient, startServer,
+} from "./harness.mjs";
+
+// Server options shared by most tests: fast, with a short retry.
+const FAST = ["--interval-ms", "10", "--retry", "100"];
+
+test("a stream has the recommended headers and starts with retry", async () => {
+  const srv = await startServer(FAST);
+  try {
+    const s = await openStream(srv.port).ready;
+    assert.equal(s.status, 200);
+    assert.equal(s.headers["content-type"], "text/event-stream");
+    assert.equal(s.headers["cache-control"], "no-cache");
+    assert.equal(s.headers["x-accel-buffering"], "no");
+    await s.until((x) => x.events().length >= 3);
+    // A comment naming the server, and the reconnect delay.
+    assert.ok(s.text.startsWith(": libsse demo\nretry: 100\n\n"), s.text.slice(0, 40));
+    s.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("the bytes of known events follow the encoding rules", async () => {
+  // The feed (feed.c) is a function of the event number: event 2 is the
+  // token " Events", 9 is "\n\n", 31 is "\r\n", 32 "data: not a", and
+  // every fifth is a progress event.
+  const srv = await startServer([...FAST, "--max-events", "40"]);
+  try {
+    while ((await srv.stats()).newest < 1) await sleep(5);
+    const s = openStream(srv.port, { lastEventId: "1" });
+    await s.until((x) => x.ids().at(-1) === 40, 5000, "event 40");
+    const byId = new Map(frames(s.text).filter((f) => f.id).map((f) => [f.id, f.raw]));
+    // One space after the colon, then the value's own leading space.
+    assert.equal(byId.get("2"), "event: token\nid: 2\ndata:  Events\n\n");
+    // A value of two line ends is three empty data lines.
+    assert.equal(byId.get("9"), "event: token\nid: 9\ndata:\ndata:\ndata:\n\n");
+    // CRLF in the data is a line break like any other.
+    assert.equal(byId.get("31"), "event: token\nid: 31\ndata:\ndata:\n\n");
+    // Text that looks like a field stays data.
+    assert.equal(byId.get("32"), "event: token\nid: 32\ndata: data: not a\n\n");
+    assert.match(byId.get("5"), /^event: progress\nid: 5\ndata: \{"tokens":4,"answer":4,"of":\d+\}\n\n$/);
+    // Every other frame has the same shape: type, id, data lines.
+    for (const f of frames(s.text).slice(1))
+      assert.match(f.raw, /^event: (token|progress)\nid: \d+\n(data:( [^\n]*)?\n)+\n$/);
+    assertConsecutive(assert, s.ids(), 2);
+    s.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("every client gets the same bytes for the same event", async () => {
+  const srv = await startServer(FAST);
+  try {
+    const a = openStream(srv.port), b = openStream(srv.port);
+    await a.until((x) => x.events().length >= 30);
+    await b.until((x) => x.events().length >= 30);
+    const rawA = new Map(a.events().map((e) => [e.id, e.raw]));
+    let shared = 0;
+    for (const e of b.events())
+      if (rawA.has(e.id)) { assert.equal(e.raw, rawA.get(e.id)); shared++; }
+    assert.ok(shared >= 20, `only ${shared} events in common`);
+    a.close(); b.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("an idle stream carries heartbeat comments, a busy one none", async () => {
+  const idle = await startServer([...FAST, "--max-events", "2", "--heartbeat-ms", "200"]);
+  try {
+    await sleep(100); // both events published before the client comes
+    const s = openStream(idle.port);
+    await s.until((x) => (x.text.match(/: heartbeat\n\n/g) || []).length >= 3, 3000, "3 heartbeats");
+    const beats = s.arrivals.filter((a) => a.text.includes(": heartbeat"));
+    for (let i = 1; i < beats.length; i++)
+      assert.ok(beats[i].at - beats[i - 1].at >= 150, "heartbeats closer than the interval");
+    assert.equal(s.events().length, 0);
+    s.close();
+  } finally {
+    await idle.stop();
+  }
+  const busy = await startServer([...FAST, "--heartbeat-ms", "500"]);
+  try {
+    const s = openStream(busy.port);
+    await sleep(700);
+    assert.ok(s.events().length > 20);
+    assert.doesNotMatch(s.text, /heartbeat/);
+    s.close();
+  } finally {
+    await busy.stop();
+  }
+});
+
+test("Last-Event-ID resumes with nothing missing and nothing repeated", async () => {
+  const srv = await startServer(FAST);
+  try {
+    const reference = openStream(srv.port, { lastEventId: "" });
+    await reference.until((x) => x.events().length >= 5);
+    const first = openStream(srv.port);
+    await first.until((x) => x.events().length >= 10);
+    first.close();
+    const last = first.ids().at(-1);
+    await sleep(300); // events published while the client is away
+    const again = openStream(srv.port, { lastEventId: String(last) });
+    await again.until((x) => x.events().length >= 60);
+    assertConsecutive(assert, again.ids(), last + 1);
+    // The resumed frames are byte for byte the live ones.
+    await reference.until((x) => x.ids().at(-1) >= again.ids().at(-1));
+    const ref = new Map(reference.events().map((e) => [e.id, e.raw]));
+    for (const e of again.events()) assert.equal(e.raw, ref.get(e.id));
+    assert.doesNotMatch(again.text, /event: resync/);
+    reference.close(); again.close();
+    const st = await srv.stats();
+    assert.ok(st.resumed >= 1);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("an up-to-date Last-Event-ID gets no replay, an older one exactly the rest", async () => {
+  const srv = await startServer([...FAST, "--max-events", "10"]);
+  try {
+    while ((await srv.stats()).newest < 10) await sleep(20);
+    const current = openStream(srv.port, { lastEventId: "10" });
+    const behind = openStream(srv.port, { lastEventId: "7" });
+    await behind.until((x) => x.events().length >= 3);
+    await sleep(200);
+    assert.deepEqual(behind.ids(), [8, 9, 10]);
+    await current.ready;
+    assert.equal(current.text, ": libsse demo\nretry: 100\n\n");
+    current.close(); behind.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("an evicted or unknown id gets the resync event, then live events", async () => {
+  const srv = await startServer([...FAST, "--history", "20"]);
+  try {
+    while ((await srv.stats()).newest < 40) await sleep(20);
+    for (const id of ["1", "no-such-id", "x".repeat(100)]) {
+      const s = openStream(srv.port, { lastEventId: id });
+      await s.until((x) => x.events().length >= 10);
+      const [resync, ...live] = s.events();
+      assert.equal(resync.type, "resync");
+      // The documented shape: the newest id, in the id field and the data.
+      assert.deepEqual(JSON.parse(resync.data), { newest: Number(resync.id) });
+      assertConsecutive(assert, live.map((e) => Number(e.id)), Number(resync.id) + 1);
+      s.close();
+    }
+    assert.equal((await srv.stats()).resynced, 3);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("a client that stops reading is disconnected, then resumes losing nothing", async () => {
+  // Small buffers so the backlog shows within a second or two.
+  const srv = await startServer(["--interval-ms", "1", "--retry", "100", "--pad", "500",
+    "--sndbuf", "8192", "--max-backlog", "4096", "--history", "2000", "--max-lag", "300"]);
+  try {
+    const healthy = openStream(srv.port);
+    const slow = stalledClient(srv.port);
+    let st;
+    const deadline = Date.now() + 20000;
+    while ((st = await srv.stats()).kicked_slow < 1) {
+      assert.ok(Date.now() < deadline, "slow client never disconnected");
+      await sleep(50);
+    }
+    // What the slow client still gets is what was in flight; its last
+    // complete event is where it resumes from.
+    const got = await drain(slow);
+    const body = got.slice(got.indexOf("\r\n\r\n") + 4);
+    const ids = events(body).map((e) => Number(e.id));
+    assert.ok(ids.length > 0);
+    assertConsecutive(assert, ids, ids[0]);
+    const resumed = openStream(srv.port, { lastEventId: String(ids.at(-1)) });
+    await resumed.until((x) => x.events().length >= 400, 10000, "400 resumed events");
+    assert.doesNotMatch(resumed.text, /event: resync/);
+    assertConsecutive(assert, resumed.ids(), ids.at(-1) + 1);
+    // The healthy client was never cut.
+    assert.equal(healthy.ended, false);
+    assertConsecutive(assert, healthy.ids(), healthy.ids()[0]);
+    healthy.close(); resumed.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("--close-after ends every stream after N events", async () => {
+  const srv = await startServer([...FAST, "--close-after", "5"]);
+  try {
+    const a = openStream(srv.port);
+    await a.until((x) => x.ended, 3000, "the end of the stream");
+    assert.equal(a.events().length, 5);
+    const b = openStream(srv.port, { lastEventId: String(a.ids().at(-1)) });
+    await b.until((x) => x.ended, 3000, "the end of the stream");
+    assertConsecutive(assert, [...a.ids(), ...b.ids()], a.ids()[0]);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("random aborts: a reconnecting client still gets every event once", async () => {
+  const srv = await startServer([...FAST, "--close-random", "0.1", "--seed", "7"]);
+  try {
+    const ids = [];
+    let last, connections = 0;
+    while (ids.length < 300) {
+      const s = openStream(srv.port, { lastEventId: last });
+      connections++;
+      await s.until((x) => x.ended, 10000, "an abort");
+      for (const e of s.events()) ids.push(Number(e.id));
+      if (ids.length) last = String(ids.at(-1));
+    }
+    assert.ok(connections >= 10, `only ${connections} connections`);
+    assertConsecutive(assert, ids, ids[0]);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("POST /drop?client= drops only that page's stream", async () => {
+  const srv = await startServer(FAST);
+  try {
+    const mine = openStream(srv.port, { query: "?client=abc" });
+    const other = openStream(srv.port, { query: "?client=def" });
+    await mine.until((x) => x.events().length >= 3);
+    await other.until((x) => x.events().length >= 3);
+    const r = await request(srv.port, "/drop?client=abc", { method: "POST" });
+    assert.deepEqual(JSON.parse(r.body), { dropped: 1 });
+    await mine.until((x) => x.ended, 3000, "the drop");
+    const n = other.events().length;
+    await other.until((x) => x.events().length >= n + 5);
+    assert.equal(other.ended, false);
+    other.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("the page, and errors for other paths and methods", async () => {
+  const srv = await startServer(FAST);
+  try {
+    const page = await request(srv.port, "/");
+    assert.equal(page.status, 200);
+    assert.match(page.headers["content-type"], /^text\/html/);
+    assert.match(page.body, /new EventSource\(/);
+    assert.equal((await request(srv.port, "/nope")).status, 404);
+    const put = await request(srv.port, "/events", { method: "PUT" });
+    assert.equal(put.status, 405);
+    assert.equal(put.headers.allow, "GET");
+    assert.equal((await request(srv.port, "/drop")).status, 405);
+  } finally {
+    await srv.stop();
+  }
+});
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  test(`${signal} shuts down cleanly with clients connected`, async () => {
+    const srv = await startServer(FAST);
+    const streams = [openStream(srv.port), openStream(srv.port, { lastEventId: "1" })];
+    await Promise.all(streams.map((s) => s.until((x) => x.events().length >= 3)));
+    const t0 = Date.now();
+    const { code, stderr } = await srv.stop(signal);
+    assert.equal(code, 0, stderr);
+    assert.ok(Date.now() - t0 < 2000);
+    assert.match(stderr, new RegExp(`${signal}, shutting down`));
+    await Promise.all(streams.map((s) => s.until((x) => x.ended, 2000, "the close")));
+  });
+}
