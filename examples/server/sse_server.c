@@ -628,7 +628,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
     const size_t n_numbers = sizeof numbers / sizeof numbers[0];
     cfg->max_lag = UINT64_MAX; /* "not given": half of --history, below */
 
-    for (int i = 1; i < argc; i++) {
+    /* Every option takes a value: options come in pairs. */
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t k = 0;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -655,7 +656,6 @@ static int parse_args(int argc, char **argv, struct config *cfg)
             usage(stderr);
             return -1;
         }
-        i++; /* every option takes a value */
     }
     if (cfg->history_events < 2 || cfg->interval_ms == 0 ||
         cfg->max_backlog == 0) {
