@@ -566,6 +566,96 @@ SSE_API int sse_history_next(const sse_history *h, sse_history_cursor *c,
 /* Frames stored now. */
 SSE_API size_t sse_history_count(const sse_history *h);
 
+/* ---- Client: what EventSource does between connections -----------------
+ *
+ * A policy object with no I/O and no allocation: the caller's transport
+ * (libcurl, sockets, anything) reports what happened, and the helper says
+ * what to do next, as a browser's EventSource would - plus backoff.
+ *
+ *   connect, sending SSE_REQUEST_HEADERS and sse_client_last_event_id_header
+ *   response:  sse_client_on_response -> STREAM, or STOP / FAIL: give up
+ *   each event dispatched:  sse_client_on_event (the connection is healthy)
+ *   connection over (error, end of body, idle timeout, refused):
+ *              sse_client_on_close -> RECONNECT after *delay_ms, or give up
+ *
+ * The last event ID and the server's retry are read from the parser, which
+ * keeps both across sse_parser_reset exactly as the spec commits them (an
+ * id-only frame counts too), so there is one copy of each.
+ *
+ * Delays: the server's retry (or initial_retry_ms until it sends one) after
+ * a healthy connection - one that delivered an event - exactly as a
+ * browser waits. After an attempt that delivered nothing (refused, reset,
+ * closed at once), the delay doubles per attempt, up to max_delay_ms, with
+ * "equal jitter": a uniformly random value in [d/2, d], never below the
+ * retry, so that many clients dropped together do not return together.
+ */
+
+/* Request headers of an event stream (HTTP/1.1 lines, each ending CRLF). */
+#define SSE_REQUEST_HEADERS                                                   \
+    "Accept: text/event-stream\r\n"                                           \
+    "Cache-Control: no-cache\r\n"
+
+/* The same as name/value pairs ({NULL, NULL}-terminated; count may be
+ * NULL). Static. */
+SSE_API const sse_header *sse_request_headers(size_t *count);
+
+/* Writes "Last-Event-ID: <id>" and a NUL into buf when the parser has a
+ * last event ID, and returns its length without the NUL. Returns 0 (and
+ * writes "" if cap > 0) when there is none: send no such header. If the
+ * line needs cap bytes or more, writes nothing and returns the length, as
+ * snprintf does. p may be NULL (no ID). */
+SSE_API size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
+                                               size_t cap);
+
+typedef struct sse_client_options {
+    uint64_t initial_retry_ms; /* before the server sends retry (0: 3000) */
+    uint64_t max_delay_ms;     /* backoff cap (0: 60000); a server retry
+                                  above it still wins */
+    uint64_t seed;             /* jitter source; give each client its own
+                                  (e.g. from time and pid); tests fix it */
+    unsigned flags;            /* none defined yet: must be 0 */
+} sse_client_options;
+
+/* The state. Every field is PRIVATE. */
+typedef struct sse_client {
+    uint64_t initial_retry_, max_delay_, rng_;
+    unsigned failures_;
+    int verdict_; /* SSE_CLIENT_* of the last response, or -1 */
+    int healthy_;
+    void *reserved_[2];
+} sse_client;
+
+/* Outcomes. */
+#define SSE_CLIENT_STREAM 0    /* 200 and text/event-stream: read the body */
+#define SSE_CLIENT_RECONNECT 1 /* wait *delay_ms, then connect again */
+#define SSE_CLIENT_STOP 2      /* 204 No Content: the server says stop */
+#define SSE_CLIENT_FAIL 3      /* any other status or media type: the spec
+                                  fails the connection for good */
+
+/* opt may be NULL (all defaults). SSE_E_INVALID_ARGUMENT for NULL c or
+ * unknown flags. */
+SSE_API int sse_client_init(sse_client *c, const sse_client_options *opt);
+
+/* The response to a connection attempt (after redirects): its status code
+ * and Content-Type value (may be NULL). Returns SSE_CLIENT_STREAM, STOP or
+ * FAIL. The media type is compared without case, with parameters allowed
+ * ("text/event-stream; charset=utf-8"). */
+SSE_API int sse_client_on_response(sse_client *c, int status,
+                                   const char *content_type, size_t len);
+
+/* An event was dispatched on the current connection. */
+SSE_API void sse_client_on_event(sse_client *c);
+
+/* The connection ended or could not be made. Returns SSE_CLIENT_RECONNECT
+ * and sets *delay_ms, or SSE_CLIENT_STOP / SSE_CLIENT_FAIL (*delay_ms = 0)
+ * when the last response said so. p supplies the server's retry (may be
+ * NULL). */
+SSE_API int sse_client_on_close(sse_client *c, const sse_parser *p,
+                                uint64_t *delay_ms);
+
+/* Attempts in a row that delivered no event (0 after a healthy one). */
+SSE_API unsigned sse_client_failures(const sse_client *c);
+
 #ifdef __cplusplus
 }
 #endif

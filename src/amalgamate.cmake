@@ -25,7 +25,8 @@ set(impl_files
   src/sse_parse.c
   src/sse_encode.c
   src/sse_server.c
-  src/sse_history.c)
+  src/sse_history.c
+  src/sse_client.c)
 
 file(READ "${root}/include/sse.h" header)
 string(REGEX MATCH "#define SSE_VERSION_STRING \"([^\"]*)\"" _ "${header}")

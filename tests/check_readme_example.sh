@@ -6,7 +6,9 @@
 #      by example 1;
 #   3. the writev-form encoder: its padding and retry lines, and its events
 #      as read back by example 1;
-#   4. the single-header program, built against include/single/sse.h only.
+#   4. the libcurl client: compiled and linked (it needs a server to run;
+#      sse-get, built on the same calls, is run end to end by client_e2e);
+#   5. the single-header program, built against include/single/sse.h only.
 # Usage: check_readme_example.sh SOURCE_DIR CC LIBSSE_A "EXTRA_FLAGS"
 set -eu
 src=$1 cc=$2 lib=$3 extra=${4:-}
@@ -16,7 +18,7 @@ awk -v dir="$tmp" '/^```c$/ {on=1; n++; next}
                    on && /^```$/ {on=0; next}
                    on {print > (dir "/example" n ".c")}' "$src/README.md"
 count=$(ls "$tmp"/example*.c 2>/dev/null | wc -l)
-[ "$count" -eq 4 ] || { echo "expected 4 C examples in README.md, found $count"; exit 1; }
+[ "$count" -eq 5 ] || { echo "expected 5 C examples in README.md, found $count"; exit 1; }
 for i in 1 2 3; do
   # shellcheck disable=SC2086
   "$cc" $extra -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
@@ -43,10 +45,15 @@ sed -n 2p "$tmp/out3" | grep -qx 'retry: 2000'
 tail -n 2 "$tmp/out3" | head -n 1 | grep -qx ':'
 "$tmp/example1" < "$tmp/out3" > "$tmp/events3"
 echo 'token: {"delta":"Hel"} (id 1)' | cmp - "$tmp/events3"
-# 4. Single header: no library, only the one file.
+# 5. Single header: no library, only the one file.
 # shellcheck disable=SC2086
 "$cc" $extra -std=c99 -pedantic -Wall -Wextra -Werror \
-  -I"$src/include/single" -o "$tmp/example4" "$tmp/example4.c"
-"$tmp/example4" > "$tmp/out4"
+  -I"$src/include/single" -o "$tmp/example5" "$tmp/example5.c"
+"$tmp/example5" > "$tmp/out4"
 printf 'data: hello\n\n' | cmp - "$tmp/out4"
+# 4. The libcurl client.
+# shellcheck disable=SC2046,SC2086
+"$cc" $extra -std=c99 -D_POSIX_C_SOURCE=200809L -Wall \
+  -Wextra -Werror -I"$src/include" -o "$tmp/example4" "$tmp/example4.c" \
+  "$lib" $(pkg-config --cflags --libs libcurl)
 cat "$tmp/out1" "$tmp/events2" "$tmp/events3" "$tmp/out4"

@@ -57,6 +57,7 @@ struct config {
     uint64_t seed;
     uint64_t pad;            /* padding bytes per event (tests fill buffers) */
     uint64_t sndbuf;         /* SO_SNDBUF for streams (0: the kernel's) */
+    uint64_t status;         /* tests of clients: answer /events with it */
 };
 
 struct client;
@@ -194,6 +195,12 @@ static struct timeval ms_to_timeval(uint64_t ms)
 
 /* (Re)starts the idle timer: a heartbeat goes out only after a quiet
  * --heartbeat-ms, so a busy stream carries none. */
+static void on_flushed_abort(struct evhttp_connection *conn, void *arg)
+{
+    (void)conn;
+    client_abort(arg);
+}
+
 static void heartbeat_rearm(struct client *c)
 {
     if (c->heartbeat) {
@@ -241,6 +248,16 @@ static void client_pump(struct client *c)
             break;
         }
     }
+    if (after == ABORT) {
+        /* The connection breaks right after this event: what was handed
+         * to the connection gets out, the rest of the stream never does.
+         * (Dropping the queue too would make long replays after a
+         * reconnect ever likelier to die before their first byte.) */
+        s->closed_by_fault++;
+        c->closing = 1;
+        evhttp_send_reply_chunk_with_cb(c->req, s->batch, on_flushed_abort, c);
+        return;
+    }
     if (evbuffer_get_length(s->batch)) {
         evhttp_send_reply_chunk_with_cb(c->req, s->batch, on_drained, c);
         heartbeat_rearm(c);
@@ -248,11 +265,6 @@ static void client_pump(struct client *c)
     if (after == END) {
         s->closed_by_fault++;
         client_end(c);
-        return;
-    }
-    if (after == ABORT) {
-        s->closed_by_fault++;
-        client_abort(c);
         return;
     }
     /* The lag a client may have only shrinks: --max-lag, or more for a
@@ -275,6 +287,8 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
     struct client *c = arg;
     (void)fd;
     (void)what;
+    if (c->closing)
+        return;
     if (client_queued(c) == 0) {
         evbuffer_add(c->srv->batch, c->srv->beat, c->srv->beat_len);
         evhttp_send_reply_chunk_with_cb(c->req, c->srv->batch, on_drained, c);
@@ -369,6 +383,14 @@ static void handle_events(struct server *s, struct evhttp_request *req)
     size_t id_len = 0;
     int have_id = last != NULL && last[0] != '\0';
 
+    if (s->cfg.status && s->cfg.status != 200) {
+        char reason[64];
+        int n = snprintf(reason, sizeof reason, "status %d from --status\n",
+                         (int)s->cfg.status);
+        send_text(req, (int)s->cfg.status, "Test Status", "text/plain", reason,
+                  s->cfg.status == 204 ? 0 : (size_t)n);
+        return;
+    }
     struct client *c = calloc(1, sizeof *c);
     if (!c) {
         evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
@@ -557,12 +579,14 @@ static void usage(FILE *to)
         "  --max-lag N          disconnect a client N events behind whose queue\n"
         "                       is full (default: half of --history)\n"
         "  --close-after N      fault injection: end every stream after N events\n"
-        "  --close-random P     fault injection: abort the connection after an\n"
+        "  --close-random P     fault injection: break the connection after an\n"
         "                       event with probability P (0 to 1)\n"
         "  --seed N             seed for --close-random (default 1)\n"
         "  --pad BYTES          add a padding comment to every event\n"
         "  --sndbuf BYTES       kernel send buffer per stream (default: the\n"
         "                       kernel's, which grows to megabytes)\n"
+        "  --status CODE        tests of clients: answer /events with CODE and\n"
+        "                       no stream (e.g. 204, 500)\n"
         "Prints \"listening on http://ADDR:PORT/\" once it accepts connections.\n"
         "SIGINT or SIGTERM stops it cleanly.\n",
         to);
@@ -624,6 +648,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         {"--seed", UINT64_MAX, &cfg->seed},
         {"--pad", 512, &cfg->pad},
         {"--sndbuf", 1u << 26, &cfg->sndbuf},
+        {"--status", 599, &cfg->status},
     };
     const size_t n_numbers = sizeof numbers / sizeof numbers[0];
     cfg->max_lag = UINT64_MAX; /* "not given": half of --history, below */

@@ -582,6 +582,96 @@ SSE_API int sse_history_next(const sse_history *h, sse_history_cursor *c,
 /* Frames stored now. */
 SSE_API size_t sse_history_count(const sse_history *h);
 
+/* ---- Client: what EventSource does between connections -----------------
+ *
+ * A policy object with no I/O and no allocation: the caller's transport
+ * (libcurl, sockets, anything) reports what happened, and the helper says
+ * what to do next, as a browser's EventSource would - plus backoff.
+ *
+ *   connect, sending SSE_REQUEST_HEADERS and sse_client_last_event_id_header
+ *   response:  sse_client_on_response -> STREAM, or STOP / FAIL: give up
+ *   each event dispatched:  sse_client_on_event (the connection is healthy)
+ *   connection over (error, end of body, idle timeout, refused):
+ *              sse_client_on_close -> RECONNECT after *delay_ms, or give up
+ *
+ * The last event ID and the server's retry are read from the parser, which
+ * keeps both across sse_parser_reset exactly as the spec commits them (an
+ * id-only frame counts too), so there is one copy of each.
+ *
+ * Delays: the server's retry (or initial_retry_ms until it sends one) after
+ * a healthy connection - one that delivered an event - exactly as a
+ * browser waits. After an attempt that delivered nothing (refused, reset,
+ * closed at once), the delay doubles per attempt, up to max_delay_ms, with
+ * "equal jitter": a uniformly random value in [d/2, d], never below the
+ * retry, so that many clients dropped together do not return together.
+ */
+
+/* Request headers of an event stream (HTTP/1.1 lines, each ending CRLF). */
+#define SSE_REQUEST_HEADERS                                                   \
+    "Accept: text/event-stream\r\n"                                           \
+    "Cache-Control: no-cache\r\n"
+
+/* The same as name/value pairs ({NULL, NULL}-terminated; count may be
+ * NULL). Static. */
+SSE_API const sse_header *sse_request_headers(size_t *count);
+
+/* Writes "Last-Event-ID: <id>" and a NUL into buf when the parser has a
+ * last event ID, and returns its length without the NUL. Returns 0 (and
+ * writes "" if cap > 0) when there is none: send no such header. If the
+ * line needs cap bytes or more, writes nothing and returns the length, as
+ * snprintf does. p may be NULL (no ID). */
+SSE_API size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
+                                               size_t cap);
+
+typedef struct sse_client_options {
+    uint64_t initial_retry_ms; /* before the server sends retry (0: 3000) */
+    uint64_t max_delay_ms;     /* backoff cap (0: 60000); a server retry
+                                  above it still wins */
+    uint64_t seed;             /* jitter source; give each client its own
+                                  (e.g. from time and pid); tests fix it */
+    unsigned flags;            /* none defined yet: must be 0 */
+} sse_client_options;
+
+/* The state. Every field is PRIVATE. */
+typedef struct sse_client {
+    uint64_t initial_retry_, max_delay_, rng_;
+    unsigned failures_;
+    int verdict_; /* SSE_CLIENT_* of the last response, or -1 */
+    int healthy_;
+    void *reserved_[2];
+} sse_client;
+
+/* Outcomes. */
+#define SSE_CLIENT_STREAM 0    /* 200 and text/event-stream: read the body */
+#define SSE_CLIENT_RECONNECT 1 /* wait *delay_ms, then connect again */
+#define SSE_CLIENT_STOP 2      /* 204 No Content: the server says stop */
+#define SSE_CLIENT_FAIL 3      /* any other status or media type: the spec
+                                  fails the connection for good */
+
+/* opt may be NULL (all defaults). SSE_E_INVALID_ARGUMENT for NULL c or
+ * unknown flags. */
+SSE_API int sse_client_init(sse_client *c, const sse_client_options *opt);
+
+/* The response to a connection attempt (after redirects): its status code
+ * and Content-Type value (may be NULL). Returns SSE_CLIENT_STREAM, STOP or
+ * FAIL. The media type is compared without case, with parameters allowed
+ * ("text/event-stream; charset=utf-8"). */
+SSE_API int sse_client_on_response(sse_client *c, int status,
+                                   const char *content_type, size_t len);
+
+/* An event was dispatched on the current connection. */
+SSE_API void sse_client_on_event(sse_client *c);
+
+/* The connection ended or could not be made. Returns SSE_CLIENT_RECONNECT
+ * and sets *delay_ms, or SSE_CLIENT_STOP / SSE_CLIENT_FAIL (*delay_ms = 0)
+ * when the last response said so. p supplies the server's retry (may be
+ * NULL). */
+SSE_API int sse_client_on_close(sse_client *c, const sse_parser *p,
+                                uint64_t *delay_ms);
+
+/* Attempts in a row that delivered no event (0 after a healthy one). */
+SSE_API unsigned sse_client_failures(const sse_client *c);
+
 #ifdef __cplusplus
 }
 #endif
@@ -2520,6 +2610,160 @@ int sse_history_next(const sse_history *h, sse_history_cursor *c,
 size_t sse_history_count(const sse_history *h)
 {
     return h ? h->count_ : 0;
+}
+
+/* ---- src/sse_client.c ---- */
+
+/* The client's side between connections (see "Client" in sse.h): which
+ * responses to stream, what to send back, and how long to wait. */
+
+#define SSE__CLIENT_DEFAULT_RETRY 3000u  /* what Chromium and Firefox use */
+#define SSE__CLIENT_DEFAULT_CAP 60000u
+#define SSE__CLIENT_NO_VERDICT (-1)
+
+/* Must list exactly the lines of SSE_REQUEST_HEADERS (a test compares). */
+static const sse_header sse__request_headers[] = {
+    {"Accept", "text/event-stream"},
+    {"Cache-Control", "no-cache"},
+    {NULL, NULL}};
+
+const sse_header *sse_request_headers(size_t *count)
+{
+    if (count)
+        *count = sizeof sse__request_headers / sizeof *sse__request_headers - 1;
+    return sse__request_headers;
+}
+
+size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
+                                       size_t cap)
+{
+    static const char name[] = "Last-Event-ID: ";
+    size_t id_len = 0, need;
+    const char *id = p ? sse_parser_last_event_id(p, &id_len) : NULL;
+    if (!id || id_len == 0) {
+        if (buf && cap)
+            buf[0] = '\0';
+        return 0;
+    }
+    need = sizeof name - 1 + id_len;
+    if (buf && need < cap) {
+        memcpy(buf, name, sizeof name - 1);
+        memcpy(buf + sizeof name - 1, id, id_len);
+        buf[need] = '\0';
+    }
+    return need;
+}
+
+int sse_client_init(sse_client *c, const sse_client_options *opt)
+{
+    if (!c || (opt && opt->flags))
+        return SSE_E_INVALID_ARGUMENT;
+    memset(c, 0, sizeof *c);
+    c->initial_retry_ = opt && opt->initial_retry_ms ? opt->initial_retry_ms
+                                                     : SSE__CLIENT_DEFAULT_RETRY;
+    c->max_delay_ = opt && opt->max_delay_ms ? opt->max_delay_ms
+                                             : SSE__CLIENT_DEFAULT_CAP;
+    c->rng_ = opt ? opt->seed : 0;
+    c->verdict_ = SSE__CLIENT_NO_VERDICT;
+    return SSE_OK;
+}
+
+static int sse__ascii_lower(int ch)
+{
+    return ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
+}
+
+/* Is the MIME type essence of value text/event-stream? Spaces and tabs
+ * around it and parameters after ';' are allowed; case does not matter. */
+static int sse__is_event_stream(const char *v, size_t len)
+{
+    static const char want[] = "text/event-stream";
+    const size_t n = sizeof want - 1;
+    size_t i = 0, k;
+    if (!v)
+        return 0;
+    while (i < len && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    if (len - i < n)
+        return 0;
+    for (k = 0; k < n; k++)
+        if (sse__ascii_lower((unsigned char)v[i + k]) != want[k])
+            return 0;
+    for (i += n; i < len && (v[i] == ' ' || v[i] == '\t'); i++)
+        ;
+    return i == len || v[i] == ';';
+}
+
+int sse_client_on_response(sse_client *c, int status, const char *content_type,
+                           size_t len)
+{
+    int verdict;
+    if (status == 204)
+        verdict = SSE_CLIENT_STOP;
+    else if (status == 200 && sse__is_event_stream(content_type, len))
+        verdict = SSE_CLIENT_STREAM;
+    else
+        verdict = SSE_CLIENT_FAIL;
+    if (c) {
+        c->verdict_ = verdict;
+        c->healthy_ = 0;
+    }
+    return verdict;
+}
+
+void sse_client_on_event(sse_client *c)
+{
+    if (c)
+        c->healthy_ = 1;
+}
+
+/* splitmix64: any seed, 0 included, gives a full-period sequence. */
+static uint64_t sse__client_random(sse_client *c)
+{
+    uint64_t z = (c->rng_ += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+int sse_client_on_close(sse_client *c, const sse_parser *p, uint64_t *delay_ms)
+{
+    uint64_t base, cap, d;
+    unsigned k;
+    if (delay_ms)
+        *delay_ms = 0;
+    if (!c || !delay_ms)
+        return SSE_E_INVALID_ARGUMENT;
+    if (c->verdict_ == SSE_CLIENT_STOP || c->verdict_ == SSE_CLIENT_FAIL)
+        return c->verdict_;
+    c->verdict_ = SSE__CLIENT_NO_VERDICT;
+    if (!p || !sse_parser_retry(p, &base))
+        base = c->initial_retry_;
+    if (c->healthy_) {
+        c->healthy_ = 0;
+        c->failures_ = 0;
+        *delay_ms = base;
+        return SSE_CLIENT_RECONNECT;
+    }
+    if (c->failures_ < (unsigned)-1)
+        c->failures_++;
+    /* d = base * 2^failures, capped (a server retry above the cap wins).
+     * From at least 1 ms, so that even "retry: 0" backs off. */
+    cap = c->max_delay_ > base ? c->max_delay_ : base;
+    d = base ? base : 1;
+    for (k = 0; k < c->failures_ && d < cap; k++)
+        d = d > cap / 2 ? cap : d * 2;
+    if (d > cap)
+        d = cap;
+    /* Equal jitter: uniform in [d/2, d], but never below the retry. */
+    d = d / 2 + sse__client_random(c) % (d - d / 2 + 1);
+    *delay_ms = d < base ? base : d;
+    return SSE_CLIENT_RECONNECT;
+}
+
+unsigned sse_client_failures(const sse_client *c)
+{
+    return c ? c->failures_ : 0;
 }
 
 #endif /* SSE_IMPLEMENTATION */
