@@ -39,9 +39,9 @@ static void on_signal(int sig)
 }
 
 struct get {
+    struct json_lines out; /* first: the parser's user pointer is &out */
     sse_parser parser;
     sse_client client;
-    struct json_lines out;
     int verdict;          /* SSE_CLIENT_* of this response, -1 before */
     uint64_t events, max_events;
     uint64_t idle_ms;     /* 0: no idle timeout */
@@ -60,8 +60,8 @@ static uint64_t now_ms(void)
 
 static int on_event(sse_parser *p, const sse_event *ev, void *user)
 {
-    struct get *g = (struct get *)((char *)user - offsetof(struct get, out));
-    int rc = json_lines_on_event(p, ev, user);
+    struct get *g = user; /* &g->out, its first member */
+    int rc = json_lines_on_event(p, ev, &g->out);
     sse_client_on_event(&g->client);
     g->events++;
     return rc;
