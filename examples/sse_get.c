@@ -15,7 +15,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <stddef.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +41,7 @@ struct get {
     struct json_lines out; /* first: the parser's user pointer is &out */
     sse_parser parser;
     sse_client client;
+    CURL *curl;
     int verdict;          /* SSE_CLIENT_* of this response, -1 before */
     uint64_t events, max_events;
     uint64_t idle_ms;     /* 0: no idle timeout */
@@ -68,31 +68,25 @@ static int on_event(sse_parser *p, const sse_event *ev, void *user)
 }
 
 /* The response, judged once, at its first body byte or at its end. */
-static void judge(struct get *g, CURL *curl)
+static void judge(struct get *g)
 {
     char *type = NULL;
     if (g->verdict >= 0)
         return;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &g->status);
-    curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
+    curl_easy_getinfo(g->curl, CURLINFO_RESPONSE_CODE, &g->status);
+    curl_easy_getinfo(g->curl, CURLINFO_CONTENT_TYPE, &type);
     snprintf(g->content_type, sizeof g->content_type, "%s", type ? type : "");
     g->verdict = g->status == 0 ? -1
                                 : sse_client_on_response(&g->client, (int)g->status,
                                                          type, type ? strlen(type) : 0);
 }
 
-struct transfer {
-    struct get *g;
-    CURL *curl;
-};
-
 static size_t on_body(char *data, size_t size, size_t n, void *user)
 {
-    struct transfer *t = user;
-    struct get *g = t->g;
+    struct get *g = user;
     size_t len = size * n;
     g->last_byte_ms = now_ms();
-    judge(g, t->curl);
+    judge(g);
     if (g->verdict != SSE_CLIENT_STREAM)
         return 0; /* not a stream: stop reading it */
     if (sse_parser_feed(&g->parser, data, len) != len ||
@@ -313,13 +307,12 @@ int main(int argc, char **argv)
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return 1;
-    CURL *curl = curl_easy_init();
+    CURL *curl = g.curl = curl_easy_init();
     if (!curl)
         return 1;
 
     uint64_t reconnects = 0;
     for (;;) {
-        struct transfer t = {&g, curl};
         struct curl_slist *headers = request_headers(user_headers, &g.parser);
         uint64_t delay;
         g.verdict = -1;
@@ -335,13 +328,13 @@ int main(int argc, char **argv)
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &g);
         curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &g);
         curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
         CURLcode res = curl_easy_perform(curl);
         curl_slist_free_all(headers);
-        judge(&g, curl);
+        judge(&g);
         /* An event cut off by the end of the connection is dropped, as
          * the spec says; the last event ID and retry carry over. */
         sse_parser_reset(&g.parser);
