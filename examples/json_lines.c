@@ -1,12 +1,16 @@
 /* JSON lines for what a parser reports: the output format of sse-dump,
- * which sse-get shares (the command-line contract in README.md). */
+ * which sse-get shares (docs/tools.md).
+ *
+ * The JSON is written here rather than by json-c: json-c builds a whole
+ * document in memory (the string object, then its printed form), which
+ * for a 100 MiB event meant three more copies of it. Written in windows,
+ * an event of any size costs a fixed 64 KiB here. */
 #include "json_lines.h"
 
-#include <limits.h>
-#include <stdio.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
-
-#include <json-c/json.h>
+#include <string.h>
 
 void *json_lines_alloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
 {
@@ -19,83 +23,152 @@ void *json_lines_alloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
     return realloc(ptr, new_size);
 }
 
-/* JSON text is UTF-8, so bytes that are not valid UTF-8 are written as
- * U+FFFD, exactly as a browser (or --utf8=replace) would decode them. */
-static json_object *json_bytes(struct json_lines *d, const char *s, size_t n)
+enum { WINDOW = 16384 };
+
+static int is_continuation(unsigned char b)
 {
-    size_t need = sse_utf8_replace(NULL, 0, s, n);
-    if (need > (size_t)INT_MAX)
-        return NULL;
-    if (need > d->scratch_cap) {
-        char *mem = realloc(d->scratch, need);
-        if (!mem)
-            return NULL;
-        d->scratch = mem;
-        d->scratch_cap = need;
-    }
-    sse_utf8_replace(d->scratch, d->scratch_cap, s, n);
-    return json_object_new_string_len(need ? d->scratch : "", (int)need);
+    return b >= 0x80 && b <= 0xBF;
 }
 
-/* Prints one JSON line and frees obj. Returns 0, or -1 if it failed. */
-static int emit(struct json_lines *d, json_object *obj)
+/* Where to end a window of at most `max` bytes so that decoding the
+ * pieces apart gives what decoding them together would (max < n, max > 3).
+ * Either cut before a byte that is not a continuation byte (a sequence
+ * left open before it is an error either way, one U+FFFD), or after three
+ * continuation bytes in a row (no sequence is longer, so the decoder is
+ * between sequences there). */
+static size_t window_end(const unsigned char *s, size_t max)
 {
-    const char *text;
-    int rc = -1;
-    if (obj) {
-        text = json_object_to_json_string_ext(
-            obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (text && fputs(text, d->out) != EOF && putc('\n', d->out) != EOF)
-            rc = 0;
-        json_object_put(obj);
+    size_t c = max;
+    while (c > max - 3 && is_continuation(s[c]) &&
+           !(is_continuation(s[c - 1]) && is_continuation(s[c - 2]) &&
+             is_continuation(s[c - 3])))
+        c--;
+    return c;
+}
+
+/* Writes valid UTF-8 as the inside of a JSON string. Besides what JSON
+ * requires, U+0085, U+2028 and U+2029 are escaped: line-oriented readers
+ * (Python's str.splitlines, many log tools) would split a record there. */
+static void put_escaped(FILE *f, const unsigned char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t run = 0, i = 0;
+    while (i < n) {
+        unsigned char b = s[i];
+        const char *esc = NULL;
+        char u[7];
+        size_t len = 1;
+        if (b == '"')
+            esc = "\\\"";
+        else if (b == '\\')
+            esc = "\\\\";
+        else if (b == '\n')
+            esc = "\\n";
+        else if (b == '\r')
+            esc = "\\r";
+        else if (b == '\t')
+            esc = "\\t";
+        else if (b == '\b')
+            esc = "\\b";
+        else if (b == '\f')
+            esc = "\\f";
+        else if (b < 0x20) {
+            memcpy(u, "\\u00", 4);
+            u[4] = hex[b >> 4];
+            u[5] = hex[b & 15];
+            u[6] = '\0';
+            esc = u;
+        } else if (b == 0xC2 && i + 1 < n && s[i + 1] == 0x85) {
+            esc = "\\u0085";
+            len = 2;
+        } else if (b == 0xE2 && i + 2 < n && s[i + 1] == 0x80 &&
+                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+            esc = s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+            len = 3;
+        }
+        if (!esc) {
+            i++;
+            continue;
+        }
+        fwrite(s + run, 1, i - run, f);
+        fputs(esc, f);
+        i += len;
+        run = i;
     }
-    if (rc != 0) {
-        d->write_failed = 1;
+    fwrite(s + run, 1, n - run, f);
+}
+
+/* A JSON string from any bytes: invalid UTF-8 becomes U+FFFD, exactly as
+ * a browser (or --utf8=replace) decodes it, since JSON text is UTF-8. */
+static void put_string(FILE *f, const char *text, size_t n)
+{
+    unsigned char buf[3 * WINDOW]; /* one U+FFFD (3 bytes) per input byte */
+    const unsigned char *s = (const unsigned char *)text;
+    putc('"', f);
+    while (n > 0) {
+        size_t take = n <= WINDOW ? n : window_end(s, WINDOW);
+        size_t m = sse_utf8_replace((char *)buf, sizeof buf,
+                                    (const char *)s, take);
+        put_escaped(f, buf, m);
+        s += take;
+        n -= take;
+    }
+    putc('"', f);
+}
+
+/* Ends a record. The parser stops at the first failed write (the reader
+ * may be gone: the caller decides from write_errno). */
+static int end_record(struct json_lines *d)
+{
+    if (putc('\n', d->out) == EOF || ferror(d->out)) {
+        if (!d->write_errno)
+            d->write_errno = errno ? errno : EIO;
         return SSE_E_CALLBACK;
     }
     return 0;
 }
 
-static int add(json_object *obj, const char *key, json_object *val)
+int json_lines_flush(struct json_lines *d)
 {
-    return val && json_object_object_add(obj, key, val) == 0 ? 0 : -1;
+    if (fflush(d->out) != 0) {
+        if (!d->write_errno)
+            d->write_errno = errno ? errno : EIO;
+        return -1;
+    }
+    return d->write_errno ? -1 : 0;
 }
 
 int json_lines_on_event(sse_parser *p, const sse_event *ev, void *user)
 {
     struct json_lines *d = user;
-    json_object *obj = json_object_new_object();
     (void)p;
-    if (!obj || add(obj, "type", json_bytes(d, ev->type, ev->type_len)) ||
-        add(obj, "data", json_bytes(d, ev->data, ev->data_len)) ||
-        add(obj, "id", json_bytes(d, ev->id, ev->id_len))) {
-        json_object_put(obj);
-        obj = NULL;
-    }
-    return emit(d, obj);
+    fputs("{\"type\":", d->out);
+    put_string(d->out, ev->type, ev->type_len);
+    fputs(",\"data\":", d->out);
+    put_string(d->out, ev->data, ev->data_len);
+    fputs(",\"id\":", d->out);
+    put_string(d->out, ev->id, ev->id_len);
+    putc('}', d->out);
+    return end_record(d);
 }
 
 int json_lines_on_retry(sse_parser *p, uint64_t ms, void *user)
 {
-    json_object *obj = json_object_new_object();
+    struct json_lines *d = user;
     (void)p;
-    if (!obj || add(obj, "retry", json_object_new_uint64(ms))) {
-        json_object_put(obj);
-        obj = NULL;
-    }
-    return emit(user, obj);
+    fprintf(d->out, "{\"retry\":%" PRIu64 "}", ms);
+    return end_record(d);
 }
 
-int json_lines_on_comment(sse_parser *p, const char *text, size_t len, void *user)
+int json_lines_on_comment(sse_parser *p, const char *text, size_t len,
+                          void *user)
 {
     struct json_lines *d = user;
-    json_object *obj = json_object_new_object();
     (void)p;
-    if (!obj || add(obj, "comment", json_bytes(d, text, len))) {
-        json_object_put(obj);
-        obj = NULL;
-    }
-    return emit(d, obj);
+    fputs("{\"comment\":", d->out);
+    put_string(d->out, text, len);
+    putc('}', d->out);
+    return end_record(d);
 }
 
 static size_t limit_of(const struct json_lines *d, int code)
@@ -118,7 +191,6 @@ int json_lines_on_error(sse_parser *p, int code, void *user)
 {
     struct json_lines *d = user;
     char msg[256];
-    json_object *obj = json_object_new_object();
     size_t limit = limit_of(d, code);
     (void)p;
     if (limit)
@@ -126,17 +198,10 @@ int json_lines_on_error(sse_parser *p, int code, void *user)
                  sse_strerror(code), limit);
     else
         snprintf(msg, sizeof msg, "%s; event dropped", sse_strerror(code));
-    if (!obj || add(obj, "error", json_object_new_string(sse_errname(code))) ||
-        add(obj, "message", json_object_new_string(msg))) {
-        json_object_put(obj);
-        obj = NULL;
-    }
-    return emit(d, obj);
-}
-
-void json_lines_free(struct json_lines *d)
-{
-    free(d->scratch);
-    d->scratch = NULL;
-    d->scratch_cap = 0;
+    fputs("{\"error\":", d->out);
+    put_string(d->out, sse_errname(code), strlen(sse_errname(code)));
+    fputs(",\"message\":", d->out);
+    put_string(d->out, msg, strlen(msg));
+    putc('}', d->out);
+    return end_record(d);
 }

@@ -1,14 +1,17 @@
 /* sse-dump: reads a raw text/event-stream and prints what the parser
- * reports as JSON lines (the command-line contract in README.md).
+ * reports as JSON lines (the command-line contract in docs/tools.md).
  *
- *   sse-dump [--chunk N] [--utf8=replace] [--comments]
+ *   sse-dump [--chunk N] [--utf8 MODE] [--comments]
  *            [--max-line N] [--max-event N] [--max-field N] [FILE]
- */
+ *
+ * Memory: the parser's own buffers (bounded by the --max-* limits) and a
+ * fixed 64 KiB read buffer plus 64 KiB for writing a string; an event is
+ * never copied (json_lines.c). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,48 +19,102 @@
 
 #include "json_lines.h"
 #include "sse.h"
+#include "tool_common.h"
 
-static void usage(FILE *f)
+static const char prog[] = "sse-dump";
+
+static void usage(void)
 {
-    fputs("usage: sse-dump [--chunk N] [--utf8=replace] [--comments]\n"
-          "                [--max-line N] [--max-event N] [--max-field N] "
-          "[FILE]\n"
-          "Parses a text/event-stream from FILE (or stdin) and prints one "
-          "JSON object per\nline: events, accepted retry values, comments "
-          "(with --comments) and errors.\n",
-          f);
+    fputs("Usage: sse-dump [OPTION]... [FILE]\n"
+          "Parse a text/event-stream from FILE (or standard input; '-' too)\n"
+          "and print one JSON object per line: events, accepted retry values,\n"
+          "comments (with --comments) and recoverable errors.\n"
+          "\n"
+          "  --chunk N          feed the parser N bytes at a time (default 4096;\n"
+          "                     1: one byte at a time)\n"
+          "  --utf8 MODE        'pass' (default): bytes as they are, invalid\n"
+          "                     UTF-8 shown as U+FFFD; 'replace': the parser\n"
+          "                     replaces invalid UTF-8 as a browser does\n"
+          "  --comments         print comment lines too\n"
+          "  --max-line N       longest line, in bytes (default 65536)\n"
+          "  --max-event N      largest event data, in bytes (default 1048576)\n"
+          "  --max-field N      longest event type or id (default 4096)\n"
+          "  -h, --help         show this help and exit\n"
+          "  -V, --version      show the version and exit\n"
+          "\n"
+          "An event over a limit is reported as {\"error\":...} and skipped;\n"
+          "parsing goes on. Memory stays within about twice --max-event.\n"
+          "Exit status: 0 input read to the end (or the reader of the output\n"
+          "went away), 2 usage, 3 input or output error.\n",
+          stdout);
 }
 
-/* Decimal size argument, > 0. Returns 0 on success. */
-static int parse_size(const char *s, size_t *out)
+enum { OPT_CHUNK = 256, OPT_UTF8, OPT_COMMENTS, OPT_MAX_LINE, OPT_MAX_EVENT,
+       OPT_MAX_FIELD };
+
+/* Returns TOOL_OK, or TOOL_USAGE after saying why; *done for --help. */
+static int parse_args(int argc, char **argv, size_t *chunk,
+                      sse_parser_options *opt, sse_callbacks *cb,
+                      const char **path, int *done)
 {
-    size_t v = 0;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        unsigned d = (unsigned)(unsigned char)*s - '0';
-        if (d > 9 || v > (SIZE_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
+    static const struct option longopts[] = {
+        {"chunk", required_argument, NULL, OPT_CHUNK},
+        {"utf8", required_argument, NULL, OPT_UTF8},
+        {"comments", no_argument, NULL, OPT_COMMENTS},
+        {"max-line", required_argument, NULL, OPT_MAX_LINE},
+        {"max-event", required_argument, NULL, OPT_MAX_EVENT},
+        {"max-field", required_argument, NULL, OPT_MAX_FIELD},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c, idx = 0;
+    while ((c = getopt_long(argc, argv, "hV", longopts, &idx)) != -1) {
+        uint64_t v;
+        switch (c) {
+        case 'h':
+            usage();
+            *done = 1;
+            return TOOL_OK;
+        case 'V':
+            tool_print_version(prog);
+            *done = 1;
+            return TOOL_OK;
+        case OPT_COMMENTS:
+            cb->on_comment = json_lines_on_comment;
+            break;
+        case OPT_UTF8:
+            if (strcmp(optarg, "replace") == 0)
+                opt->flags |= SSE_UTF8_REPLACE;
+            else if (strcmp(optarg, "pass") == 0)
+                opt->flags &= ~(unsigned)SSE_UTF8_REPLACE;
+            else
+                return tool_bad_value(prog, "utf8", "'pass' or 'replace'");
+            break;
+        case OPT_CHUNK:
+        case OPT_MAX_LINE:
+        case OPT_MAX_EVENT:
+        case OPT_MAX_FIELD:
+            if (tool_parse_u64(optarg, SIZE_MAX, &v) != 0 || v == 0)
+                return tool_bad_value(prog, longopts[idx].name,
+                                      "a size in bytes, at least 1");
+            if (c == OPT_CHUNK)
+                *chunk = (size_t)v;
+            else
+                *(c == OPT_MAX_LINE    ? &opt->max_line
+                  : c == OPT_MAX_EVENT ? &opt->max_event
+                                       : &opt->max_field) = (size_t)v;
+            break;
+        default:
+            return tool_usage_error(prog);
+        }
     }
-    if (v == 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Matches "--name VALUE" or "--name=VALUE"; advances *i past VALUE. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
+    if (argc - optind > 1) {
+        fprintf(stderr, "%s: one FILE at most\n", prog);
+        return tool_usage_error(prog);
+    }
+    *path = optind < argc ? argv[optind] : NULL;
+    return TOOL_OK;
 }
 
 int main(int argc, char **argv)
@@ -69,59 +126,23 @@ int main(int argc, char **argv)
     struct json_lines d;
     size_t chunk = 4096;
     const char *path = NULL;
-    int fd = 0, rc, i, status = 0;
+    int fd = 0, rc, done = 0, status = TOOL_OK;
 
+    tool_no_sigpipe();
     memset(&opt, 0, sizeof opt);
     sse_callbacks_init(&cb);
     cb.on_event = json_lines_on_event;
     cb.on_retry = json_lines_on_retry;
     cb.on_error = json_lines_on_error;
-
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        size_t *limit = NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--comments") == 0) {
-            cb.on_comment = json_lines_on_comment;
-        } else if (strcmp(a, "--utf8=replace") == 0) {
-            opt.flags |= SSE_UTF8_REPLACE;
-        } else if (strcmp(a, "--utf8=pass") == 0) {
-            opt.flags &= ~SSE_UTF8_REPLACE;
-        } else if ((v = opt_value(argc, argv, &i, "--chunk")) != NULL) {
-            if (parse_size(v, &chunk) != 0) {
-                fprintf(stderr, "sse-dump: --chunk needs a size > 0\n");
-                return 2;
-            }
-        } else if ((v = opt_value(argc, argv, &i, "--max-line")) ||
-                   (v = opt_value(argc, argv, &i, "--max-event")) ||
-                   (v = opt_value(argc, argv, &i, "--max-field"))) {
-            limit = strncmp(a, "--max-line", 10) == 0    ? &opt.max_line
-                    : strncmp(a, "--max-event", 11) == 0 ? &opt.max_event
-                                                         : &opt.max_field;
-            if (parse_size(v, limit) != 0) {
-                fprintf(stderr, "sse-dump: %s needs a size > 0\n", a);
-                return 2;
-            }
-        } else if (strcmp(a, "-") == 0 || a[0] != '-') {
-            if (path) {
-                usage(stderr);
-                return 2;
-            }
-            path = a;
-        } else {
-            fprintf(stderr, "sse-dump: unknown option %s\n", a);
-            usage(stderr);
-            return 2;
-        }
-    }
+    rc = parse_args(argc, argv, &chunk, &opt, &cb, &path, &done);
+    if (rc != TOOL_OK || done)
+        return rc;
 
     if (path && strcmp(path, "-") != 0) {
         fd = open(path, O_RDONLY);
         if (fd < 0) {
-            fprintf(stderr, "sse-dump: %s: %s\n", path, strerror(errno));
-            return 1;
+            fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+            return TOOL_IO;
         }
     }
 
@@ -131,8 +152,8 @@ int main(int argc, char **argv)
     opt.alloc = json_lines_alloc;
     rc = sse_parser_init(&parser, &cb, &d, &opt);
     if (rc != SSE_OK) {
-        fprintf(stderr, "sse-dump: %s\n", sse_strerror(rc));
-        return 1;
+        fprintf(stderr, "%s: %s\n", prog, sse_strerror(rc));
+        return rc == SSE_E_NOMEM ? TOOL_IO : TOOL_USAGE;
     }
 
     for (;;) {
@@ -141,8 +162,9 @@ int main(int argc, char **argv)
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            fprintf(stderr, "sse-dump: read: %s\n", strerror(errno));
-            status = 1;
+            fprintf(stderr, "%s: %s: %s\n", prog, path ? path : "stdin",
+                    strerror(errno));
+            status = TOOL_IO;
             break;
         }
         if (got == 0)
@@ -153,20 +175,24 @@ int main(int argc, char **argv)
                 break;
             off += n;
         }
-        if (sse_parser_status(&parser) != SSE_OK)
-            break;
         /* Live streams: show what arrived before blocking on read again. */
-        if (fflush(stdout) != 0)
-            d.write_failed = 1;
+        if (sse_parser_status(&parser) != SSE_OK || json_lines_flush(&d) != 0)
+            break;
     }
-    if (status == 0 && sse_parser_status(&parser) == SSE_OK)
+    if (status == TOOL_OK && sse_parser_status(&parser) == SSE_OK)
         sse_parser_finish(&parser);
-    if (fflush(stdout) != 0 || d.write_failed) {
-        fprintf(stderr, "sse-dump: cannot write output\n");
-        status = 1;
+    json_lines_flush(&d);
+    if (d.write_errno && !tool_reader_gone(d.write_errno)) {
+        fprintf(stderr, "%s: cannot write output: %s\n", prog,
+                strerror(d.write_errno));
+        status = TOOL_IO;
+    } else if (status == TOOL_OK && sse_parser_status(&parser) != SSE_OK &&
+               !d.write_errno) {
+        fprintf(stderr, "%s: %s\n", prog,
+                sse_strerror(sse_parser_status(&parser)));
+        status = TOOL_IO;
     }
     sse_parser_destroy(&parser);
-    json_lines_free(&d);
     if (fd > 0)
         close(fd);
     return status;

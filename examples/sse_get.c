@@ -1,20 +1,21 @@
 /* sse-get: an EventSource for the command line, on libcurl.
  *
- *   sse-get [-H 'Name: value']... [--last-event-id ID] [--idle-timeout S]
- *           [--max-reconnects N] [--max-events N] [--retry MS]
- *           [--max-delay MS] [--seed N] [--comments] URL
+ *   sse-get [OPTION]... URL        (sse-get --help lists the options)
  *
  * Prints what arrives as JSON lines, in sse-dump's format; follows
  * redirects; reconnects as sse_client says (the server's retry, backoff
  * after failures), resuming with Last-Event-ID; treats a connection silent
  * for longer than --idle-timeout as dead; gives up for good on a status
- * other than 200 or a wrong content type, and stops on 204. Exit status: 0
- * on 204, SIGINT/SIGTERM or --max-events reached; 1 on a failed
- * connection, --max-reconnects exceeded or an output error; 2 on usage.
+ * other than 200, a wrong content type or a TLS certificate that cannot be
+ * trusted (not a network blip: retrying cannot fix it), and stops on 204.
+ * Exit status (tool_common.h): 0 on 204, SIGINT/SIGTERM, --max-events
+ * reached or the reader of the output gone; 1 when it gave up; 2 usage;
+ * 3 output error.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@
 
 #include "json_lines.h"
 #include "sse.h"
+#include "tool_common.h"
+
+static const char prog[] = "sse-get";
 
 static volatile sig_atomic_t interrupted;
 
@@ -46,7 +50,7 @@ struct get {
     uint64_t events, max_events;
     uint64_t idle_ms;     /* 0: no idle timeout */
     uint64_t last_byte_ms;
-    int idle_expired, output_failed;
+    int idle_expired;
     char content_type[128];
     long status;
 };
@@ -90,14 +94,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *user)
     if (g->verdict != SSE_CLIENT_STREAM)
         return 0; /* not a stream: stop reading it */
     if (sse_parser_feed(&g->parser, data, len) != len ||
-        sse_parser_status(&g->parser) == SSE_E_CALLBACK) {
-        g->output_failed = 1;
-        return 0;
-    }
-    if (fflush(stdout) != 0) {
-        g->output_failed = 1;
-        return 0;
-    }
+        sse_parser_status(&g->parser) == SSE_E_CALLBACK ||
+        json_lines_flush(&g->out) != 0)
+        return 0; /* g->out.write_errno says why */
     if (g->max_events && g->events >= g->max_events)
         return 0;
     return len;
@@ -118,39 +117,41 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
     return 0;
 }
 
-static void usage(FILE *f)
+static void usage(void)
 {
-    fputs("usage: sse-get [-H 'Name: value']... [--last-event-id ID]\n"
-          "               [--idle-timeout S] [--max-reconnects N] "
-          "[--max-events N]\n"
-          "               [--retry MS] [--max-delay MS] [--seed N] "
-          "[--comments] URL\n"
-          "Reads an event stream like a browser's EventSource and prints one "
-          "JSON object\nper line (the format of sse-dump), reconnecting with "
-          "Last-Event-ID.\n"
-          "  --idle-timeout S    reconnect after S seconds without a byte "
+    fputs("Usage: sse-get [OPTION]... URL\n"
+          "Read an event stream like a browser's EventSource and print one "
+          "JSON object\nper line (the format of sse-dump), reconnecting "
+          "with Last-Event-ID.\n"
+          "\n"
+          "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
+          "      --last-event-id ID      resume from ID on the first "
+          "connection\n"
+          "      --comments              print comment lines too\n"
+          "      --idle-timeout S        reconnect after S seconds without a "
+          "byte\n"
+          "                              (default: never)\n"
+          "      --max-reconnects N      give up after N reconnects "
           "(default: never)\n"
-          "  --max-reconnects N  give up after N reconnects "
-          "(default: never)\n"
-          "  --max-events N      exit after N events\n"
-          "  --retry MS          delay before the server sends retry "
+          "      --max-events N          exit after N events\n"
+          "      --retry MS              delay before the server sends retry "
           "(default 3000)\n"
-          "  --max-delay MS      backoff cap (default 60000)\n"
-          "  --seed N            jitter seed (default: from time and pid)\n",
-          f);
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
+          "      --max-delay MS          backoff cap (default 60000)\n"
+          "      --seed N                jitter seed (default: from time and "
+          "pid)\n"
+          "      --cacert FILE           trust the CA certificates in FILE "
+          "(PEM)\n"
+          "  -k, --insecure              do not verify the server's "
+          "certificate\n"
+          "  -h, --help                  show this help and exit\n"
+          "  -V, --version               show the version and exit\n"
+          "\n"
+          "Gives up on a status other than 200, a content type other than\n"
+          "text/event-stream, or a certificate it cannot verify; stops on "
+          "204.\n"
+          "Exit status: 0 stopped (204, Ctrl-C, --max-events, or the reader "
+          "of the\noutput went away), 1 gave up, 2 usage, 3 output error.\n",
+          stdout);
 }
 
 /* Does the user's header list already name this header? */
@@ -212,81 +213,145 @@ static void pause_ms(uint64_t ms)
     }
 }
 
+enum { OPT_LAST_EVENT_ID = 256, OPT_COMMENTS, OPT_IDLE_TIMEOUT,
+       OPT_MAX_RECONNECTS, OPT_MAX_EVENTS, OPT_RETRY, OPT_MAX_DELAY, OPT_SEED,
+       OPT_CACERT };
+
+struct get_args {
+    struct curl_slist *headers;
+    const char *url, *last_id, *cacert;
+    uint64_t max_reconnects, max_events, idle_s, seed;
+    int seeded, insecure, done;
+};
+
+/* Returns TOOL_OK (a->done after --help or --version), or TOOL_USAGE
+ * after saying why. */
+static int parse_args(int argc, char **argv, struct get_args *a,
+                      sse_client_options *copt, sse_callbacks *cb)
+{
+    static const struct option longopts[] = {
+        {"header", required_argument, NULL, 'H'},
+        {"last-event-id", required_argument, NULL, OPT_LAST_EVENT_ID},
+        {"comments", no_argument, NULL, OPT_COMMENTS},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+        {"max-reconnects", required_argument, NULL, OPT_MAX_RECONNECTS},
+        {"max-events", required_argument, NULL, OPT_MAX_EVENTS},
+        {"retry", required_argument, NULL, OPT_RETRY},
+        {"max-delay", required_argument, NULL, OPT_MAX_DELAY},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"cacert", required_argument, NULL, OPT_CACERT},
+        {"insecure", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct curl_slist *next;
+    int c, idx = 0;
+    a->max_reconnects = UINT64_MAX;
+    while ((c = getopt_long(argc, argv, "H:khV", longopts, &idx)) != -1) {
+        uint64_t *num = NULL, max = UINT64_MAX;
+        switch (c) {
+        case 'h':
+            usage();
+            a->done = 1;
+            return TOOL_OK;
+        case 'V':
+            tool_print_version(prog);
+            a->done = 1;
+            return TOOL_OK;
+        case 'H':
+            if (!strchr(optarg, ':'))
+                return tool_bad_value(prog, "header", "'Name: value'");
+            if (!(next = curl_slist_append(a->headers, optarg))) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                return TOOL_FAILED;
+            }
+            a->headers = next;
+            break;
+        case 'k':
+            a->insecure = 1;
+            break;
+        case OPT_CACERT:
+            a->cacert = optarg;
+            break;
+        case OPT_LAST_EVENT_ID:
+            a->last_id = optarg;
+            break;
+        case OPT_COMMENTS:
+            cb->on_comment = json_lines_on_comment;
+            break;
+        case OPT_IDLE_TIMEOUT:
+            num = &a->idle_s;
+            max = UINT64_MAX / 1000;
+            break;
+        case OPT_MAX_RECONNECTS:
+            num = &a->max_reconnects;
+            break;
+        case OPT_MAX_EVENTS:
+            num = &a->max_events;
+            break;
+        case OPT_RETRY:
+            num = &copt->initial_retry_ms;
+            break;
+        case OPT_MAX_DELAY:
+            num = &copt->max_delay_ms;
+            break;
+        case OPT_SEED:
+            num = &a->seed;
+            a->seeded = 1;
+            break;
+        default:
+            return tool_usage_error(prog);
+        }
+        if (num && tool_parse_u64(optarg, max, num) != 0)
+            return tool_bad_value(prog, longopts[idx].name, "a number");
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "%s: %s\n", prog,
+                optind < argc ? "one URL only" : "no URL given");
+        return tool_usage_error(prog);
+    }
+    a->url = argv[optind];
+    return TOOL_OK;
+}
+
+/* A certificate that cannot be trusted does not get better by retrying. */
+static int tls_verdict_is_final(CURLcode res)
+{
+    return res == CURLE_PEER_FAILED_VERIFICATION ||
+           res == CURLE_SSL_CACERT_BADFILE || res == CURLE_SSL_CERTPROBLEM ||
+           res == CURLE_SSL_ISSUER_ERROR || res == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
+
 int main(int argc, char **argv)
 {
     static struct get g;
-    struct curl_slist *user_headers = NULL, *next;
+    static struct get_args args;
     sse_parser_options opt;
     sse_client_options copt;
     sse_callbacks cb;
-    const char *url = NULL, *last_id = NULL;
-    uint64_t max_reconnects = UINT64_MAX, idle_s = 0, seed = 0;
-    int seeded = 0, status = 1;
+    int status = TOOL_FAILED, rc;
     char errbuf[CURL_ERROR_SIZE];
 
+    tool_no_sigpipe();
     memset(&opt, 0, sizeof opt);
     memset(&copt, 0, sizeof copt);
     sse_callbacks_init(&cb);
     cb.on_event = on_event;
     cb.on_retry = json_lines_on_retry;
     cb.on_error = json_lines_on_error;
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t *num = NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--comments") == 0) {
-            cb.on_comment = json_lines_on_comment;
-            continue;
-        } else if (strcmp(a, "-H") == 0 && val) {
-            if (!strchr(val, ':')) {
-                fprintf(stderr, "sse-get: -H needs 'Name: value'\n");
-                return 2;
-            }
-            if (!(next = curl_slist_append(user_headers, val)))
-                return 1;
-            user_headers = next;
-        } else if (strcmp(a, "--last-event-id") == 0 && val) {
-            last_id = val;
-        } else if (strcmp(a, "--idle-timeout") == 0) {
-            num = &idle_s;
-        } else if (strcmp(a, "--max-reconnects") == 0) {
-            num = &max_reconnects;
-        } else if (strcmp(a, "--max-events") == 0) {
-            num = &g.max_events;
-        } else if (strcmp(a, "--retry") == 0) {
-            num = &copt.initial_retry_ms;
-        } else if (strcmp(a, "--max-delay") == 0) {
-            num = &copt.max_delay_ms;
-        } else if (strcmp(a, "--seed") == 0) {
-            num = &seed;
-            seeded = 1;
-        } else if (a[0] != '-' && !url) {
-            url = a;
-            continue;
-        } else {
-            fprintf(stderr, "sse-get: unknown option or missing value: %s\n", a);
-            usage(stderr);
-            return 2;
-        }
-        if (num && parse_u64(val, num) != 0) {
-            fprintf(stderr, "sse-get: %s needs a number\n", a);
-            return 2;
-        }
-        i++;
+    rc = parse_args(argc, argv, &args, &copt, &cb);
+    if (rc != TOOL_OK || args.done) {
+        curl_slist_free_all(args.headers);
+        return rc;
     }
-    if (!url) {
-        usage(stderr);
-        return 2;
-    }
-    if (idle_s > UINT64_MAX / 1000) {
-        fprintf(stderr, "sse-get: --idle-timeout is too large\n");
-        return 2;
-    }
+    const char *url = args.url, *last_id = args.last_id;
+    struct curl_slist *user_headers = args.headers;
+    uint64_t max_reconnects = args.max_reconnects, idle_s = args.idle_s;
     g.idle_ms = idle_s * 1000;
-    copt.seed = seeded ? seed : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    g.max_events = args.max_events;
+    copt.seed = args.seeded ? args.seed
+                            : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -298,18 +363,21 @@ int main(int argc, char **argv)
     g.out.opt = &opt;
     opt.alloc = json_lines_alloc;
     if (sse_parser_init(&g.parser, &cb, &g.out, &opt) != SSE_OK ||
-        sse_client_init(&g.client, &copt) != SSE_OK)
-        return 1;
+        sse_client_init(&g.client, &copt) != SSE_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return TOOL_FAILED;
+    }
     if (last_id && sse_parser_set_last_event_id(&g.parser, last_id,
                                                 strlen(last_id)) != SSE_OK) {
-        fprintf(stderr, "sse-get: --last-event-id: not a valid event id\n");
-        return 2;
+        sse_parser_destroy(&g.parser);
+        return tool_bad_value(prog, "last-event-id",
+                              "a valid event id (no NUL, CR or LF)");
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return 1;
+        return TOOL_FAILED;
     CURL *curl = g.curl = curl_easy_init();
     if (!curl)
-        return 1;
+        return TOOL_FAILED;
 
     uint64_t reconnects = 0;
     for (;;) {
@@ -332,6 +400,12 @@ int main(int argc, char **argv)
         curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &g);
         curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+        if (args.cacert)
+            curl_easy_setopt(curl, CURLOPT_CAINFO, args.cacert);
+        if (args.insecure) {
+            curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
         CURLcode res = curl_easy_perform(curl);
         curl_slist_free_all(headers);
         judge(&g);
@@ -341,31 +415,43 @@ int main(int argc, char **argv)
         fflush(stdout);
 
         if (interrupted) {
-            status = 0;
+            status = TOOL_OK;
             break;
         }
-        if (g.output_failed) {
-            fprintf(stderr, "sse-get: cannot write output\n");
+        if (g.out.write_errno) {
+            if (tool_reader_gone(g.out.write_errno)) {
+                status = TOOL_OK;
+            } else {
+                fprintf(stderr, "%s: cannot write output: %s\n", prog,
+                        strerror(g.out.write_errno));
+                status = TOOL_IO;
+            }
+            break;
+        }
+        if (tls_verdict_is_final(res)) {
+            fprintf(stderr, "%s: %s: %s; giving up (a certificate error is "
+                            "not fixed by retrying: see --cacert, -k)\n",
+                    prog, url, *errbuf ? errbuf : curl_easy_strerror(res));
             break;
         }
         if (g.max_events && g.events >= g.max_events) {
-            status = 0;
+            status = TOOL_OK;
             break;
         }
         int next_step = sse_client_on_close(&g.client, &g.parser, &delay);
         if (next_step == SSE_CLIENT_STOP) {
-            fprintf(stderr, "sse-get: %s: 204 No Content: the server says stop\n", url);
-            status = 0;
+            fprintf(stderr, "%s: %s: 204 No Content: the server says stop\n", prog, url);
+            status = TOOL_OK;
             break;
         }
         if (next_step == SSE_CLIENT_FAIL) {
             if (g.status != 200)
-                fprintf(stderr, "sse-get: %s: HTTP status %ld, not 200: giving up\n",
-                        url, g.status);
+                fprintf(stderr, "%s: %s: HTTP status %ld, not 200: giving up\n",
+                        prog, url, g.status);
             else
                 fprintf(stderr,
-                        "sse-get: %s: content type \"%s\", not text/event-stream: "
-                        "giving up\n", url, g.content_type);
+                        "%s: %s: content type \"%s\", not text/event-stream: "
+                        "giving up\n", prog, url, g.content_type);
             break;
         }
         const char *why = g.idle_expired ? "no data within --idle-timeout"
@@ -374,16 +460,16 @@ int main(int argc, char **argv)
                           : res == CURLE_COULDNT_CONNECT ? "connection refused or unreachable"
                           : *errbuf ? errbuf : curl_easy_strerror(res);
         if (reconnects >= max_reconnects) {
-            fprintf(stderr, "sse-get: %s: %s; giving up after %" PRIu64
-                            " reconnects\n", url, why, reconnects);
+            fprintf(stderr, "%s: %s: %s; giving up after %" PRIu64
+                            " reconnects\n", prog, url, why, reconnects);
             break;
         }
         reconnects++;
-        fprintf(stderr, "sse-get: %s: %s; reconnecting in %" PRIu64 " ms\n",
-                url, why, delay);
+        fprintf(stderr, "%s: %s: %s; reconnecting in %" PRIu64 " ms\n",
+                prog, url, why, delay);
         pause_ms(delay);
         if (interrupted) {
-            status = 0;
+            status = TOOL_OK;
             break;
         }
     }
@@ -391,6 +477,5 @@ int main(int argc, char **argv)
     curl_slist_free_all(user_headers);
     curl_global_cleanup();
     sse_parser_destroy(&g.parser);
-    json_lines_free(&g.out);
     return status;
 }

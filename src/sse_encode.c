@@ -106,6 +106,8 @@ static inline void sse__copy(char *dst, const char *src, size_t n)
     } else if (n <= 256) {
         /* A typical data line: 16-byte moves, the last one overlapping. */
         size_t i;
+        SSE__OPAQUE(dst);
+        SSE__OPAQUE(src);
         for (i = 0; i + 16 < n; i += 16)
             _mm_storeu_si128((__m128i *)(void *)(dst + i),
                              _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
@@ -113,6 +115,8 @@ static inline void sse__copy(char *dst, const char *src, size_t n)
                          _mm_loadu_si128((const __m128i *)(const void *)(src + n - 16)));
 #endif
     } else {
+        SSE__OPAQUE(dst);
+        SSE__OPAQUE(src);
         memcpy(dst, src, n);
     }
 }

@@ -12,6 +12,12 @@ static void add(sse_history *h, const char *id, const char *frame)
                      SSE_OK);
 }
 
+static void add_sized(sse_history *h, const char *id, const char *frame,
+                      size_t len)
+{
+    assert_int_equal(sse_history_add(h, id, strlen(id), frame, len), SSE_OK);
+}
+
 static void add_n(sse_history *h, int n, size_t frame_len)
 {
     char id[16], frame[256];
@@ -273,6 +279,124 @@ static void pending_cursor_across_wrap(void **state)
     }
 }
 
+/* fuzz_history's one failing input, kept in its corpus (14e08249...): a
+ * 392-byte store that also keeps at most 5 frames, frames of 25 to 166
+ * bytes with a repeated ID ("c", five times), lookups, and cursors made
+ * live, from the oldest frame and from a lookup, stepping while the ring
+ * wraps and both limits evict. Replayed step by step against the list of
+ * everything published: after every add the store holds exactly the newest
+ * frames within both limits; every cursor gets the next frame it is owed,
+ * nothing once it is current, and SSE_E_EVICTED once its frame is gone. */
+static void fuzz_case_count_and_bytes_limits(void **state)
+{
+    enum { ADD, FIND, NOW, OLDEST, NEXT };
+    static const struct {
+        int op, cursor;
+        const char *id;
+        size_t len;
+    } steps[] = {
+        {NOW, 2, NULL, 0},    {ADD, 0, "0", 75},    {FIND, 0, "0", 0},
+        {NEXT, 0, NULL, 0},   {ADD, 0, "1", 68},    {ADD, 0, "2", 24},
+        {NEXT, 0, NULL, 0},   {ADD, 0, "b", 47},    {ADD, 0, "3", 1},
+        {NEXT, 2, NULL, 0},   {ADD, 0, "4", 47},    {ADD, 0, "5", 29},
+        {OLDEST, 1, NULL, 0}, {NOW, 3, NULL, 0},    {ADD, 0, "6", 47},
+        {OLDEST, 2, NULL, 0}, {ADD, 0, "c", 0},     {ADD, 0, "7", 61},
+        {OLDEST, 1, NULL, 0}, {NEXT, 1, NULL, 0},   {NEXT, 0, NULL, 0},
+        {NEXT, 3, NULL, 0},   {ADD, 0, "c", 55},    {ADD, 0, "a", 32},
+        {NEXT, 1, NULL, 0},   {ADD, 0, "8", 46},    {OLDEST, 1, NULL, 0},
+        {OLDEST, 2, NULL, 0}, {NOW, 1, NULL, 0},    {NEXT, 0, NULL, 0},
+        {ADD, 0, "c", 69},    {ADD, 0, "c", 27},    {NEXT, 0, NULL, 0},
+        {ADD, 0, "c", 62},    {NEXT, 0, NULL, 0},   {ADD, 0, "9", 42},
+        {FIND, 0, "x168", 0}, {ADD, 0, "10", 140},  {NEXT, 3, NULL, 0},
+        {OLDEST, 2, NULL, 0}, {NEXT, 0, NULL, 0},   {NEXT, 2, NULL, 0},
+        {NEXT, 1, NULL, 0},   {NEXT, 3, NULL, 0},
+    };
+    static char mem[392];
+    static char frames[32][160];
+    const char *ids[32];
+    size_t lens[32], published = 0, want[4] = {0, 0, 0, 0}, i, n;
+    int live[4] = {0, 0, 0, 0};
+    sse_history h;
+    sse_history_cursor cur[4];
+    (void)state;
+    assert_int_equal(sse_history_init(&h, mem, sizeof mem, 5), SSE_OK);
+    for (n = 0; n < sizeof steps / sizeof steps[0]; n++) {
+        size_t count = sse_history_count(&h), first = published - count;
+        int k = steps[n].cursor;
+        const char *frame, *id;
+        size_t len, id_len, bytes = 0;
+        sse_history_cursor c;
+        int rc;
+        switch (steps[n].op) {
+        case ADD:
+            ids[published] = steps[n].id;
+            lens[published] = steps[n].len;
+            memset(frames[published], 'a' + (int)(published % 26),
+                   steps[n].len);
+            add_sized(&h, steps[n].id, frames[published], steps[n].len);
+            published++;
+            count = sse_history_count(&h);
+            assert_true(count >= 1 && count <= 5);
+            sse_history_oldest(&h, &c);
+            for (i = published - count; i < published; i++) {
+                assert_int_equal(sse_history_next(&h, &c, &frame, &len, &id,
+                                                  &id_len), 1);
+                assert_int_equal(len, lens[i]);
+                assert_memory_equal(frame, frames[i], len);
+                assert_int_equal(id_len, strlen(ids[i]));
+                assert_memory_equal(id, ids[i], id_len);
+                bytes += 24 + id_len + len;
+            }
+            assert_int_equal(sse_history_next(&h, &c, &frame, &len, &id,
+                                              &id_len), 0);
+            assert_true(bytes <= sizeof mem);
+            break;
+        case FIND: {
+            size_t match = SIZE_MAX;
+            for (i = first; i < published; i++)
+                if (strcmp(ids[i], steps[n].id) == 0)
+                    match = i; /* the newest stored match */
+            rc = sse_history_find(&h, steps[n].id, strlen(steps[n].id), &c);
+            if (match == SIZE_MAX) {
+                assert_int_equal(rc, SSE_HISTORY_UNKNOWN);
+                break;
+            }
+            assert_int_equal(rc, match + 1 == published ? SSE_HISTORY_CURRENT
+                                                        : SSE_HISTORY_RESUME);
+            cur[k] = c;
+            want[k] = match + 1;
+            live[k] = 1;
+            break;
+        }
+        case NOW:
+        case OLDEST:
+            if (steps[n].op == NOW)
+                sse_history_now(&h, &cur[k]);
+            else
+                sse_history_oldest(&h, &cur[k]);
+            want[k] = steps[n].op == NOW ? published : first;
+            live[k] = 1;
+            break;
+        default:
+            if (!live[k])
+                break;
+            rc = sse_history_next(&h, &cur[k], &frame, &len, &id, &id_len);
+            if (want[k] < first) {
+                assert_int_equal(rc, SSE_E_EVICTED);
+                live[k] = 0;
+            } else if (want[k] == published) {
+                assert_int_equal(rc, 0);
+            } else {
+                assert_int_equal(rc, 1);
+                assert_int_equal(len, lens[want[k]]);
+                assert_memory_equal(frame, frames[want[k]], len);
+                assert_int_equal(id_len, strlen(ids[want[k]]));
+                want[k]++;
+            }
+        }
+    }
+}
+
 static void refusals(void **state)
 {
     static char mem[128];
@@ -323,6 +447,7 @@ int main(void)
         cmocka_unit_test(random_sizes_keep_the_newest),
         cmocka_unit_test(pending_cursor_across_wrap),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(fuzz_case_count_and_bytes_limits),
     };
     return cmocka_run_group_tests_name("history", tests, NULL, NULL);
 }

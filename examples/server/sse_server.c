@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -36,6 +37,7 @@
 
 #include "feed.h"
 #include "sse.h"
+#include "tool_common.h"
 
 /* The demo page (generated from page.html by the build). */
 extern const char sse_demo_page[];
@@ -353,19 +355,29 @@ static void query_value(struct evhttp_request *req, const char *name,
     evhttp_clear_headers(&q);
 }
 
+/* A whole response. For HEAD, the same status and headers with no body:
+ * evhttp would send the body after a HEAD's headers (and leave out the
+ * Content-Length), so the length is set here and the body held back. */
 static void send_text(struct evhttp_request *req, int code, const char *reason,
                       const char *type, const char *body, size_t len)
 {
-    struct evbuffer *buf = evbuffer_new();
+    struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+    struct evbuffer *buf;
+    evhttp_add_header(headers, "Content-Type", type);
+    evhttp_add_header(headers, "Cache-Control", "no-cache");
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+        char length[24];
+        snprintf(length, sizeof length, "%zu", len);
+        evhttp_add_header(headers, "Content-Length", length);
+        evhttp_send_reply(req, code, reason, NULL);
+        return;
+    }
+    buf = evbuffer_new();
     if (!buf) {
         evhttp_send_error(req, HTTP_INTERNAL, NULL);
         return;
     }
     evbuffer_add(buf, body, len);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      type);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control",
-                      "no-cache");
     evhttp_send_reply(req, code, reason, buf);
     evbuffer_free(buf);
 }
@@ -382,6 +394,15 @@ static void handle_events(struct server *s, struct evhttp_request *req)
     size_t id_len = 0;
     int have_id = last != NULL && last[0] != '\0';
 
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+        /* What GET would answer, without starting a stream. */
+        size_t nh;
+        const sse_header *h = sse_response_headers(&nh);
+        for (size_t i = 0; i < nh; i++)
+            evhttp_add_header(out, h[i].name, h[i].value);
+        evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+        return;
+    }
     if (s->cfg.status && s->cfg.status != 200) {
         char reason[64];
         int n = snprintf(reason, sizeof reason, "status %d from --status\n",
@@ -517,6 +538,18 @@ static void handle_page(struct server *s, struct evhttp_request *req)
               sse_demo_page_len);
 }
 
+/* The page's icon, so a browser's automatic request finds one: an SVG
+ * (a bar of the progress the page shows). */
+static void handle_favicon(struct server *s, struct evhttp_request *req)
+{
+    static const char icon[] =
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"
+        "<rect width='16' height='16' rx='3' fill='#1f6feb'/>"
+        "<rect x='3' y='7' width='10' height='2' fill='#fff'/></svg>";
+    (void)s;
+    send_text(req, HTTP_OK, "OK", "image/svg+xml", icon, sizeof icon - 1);
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     static const struct {
@@ -525,9 +558,10 @@ static void on_request(struct evhttp_request *req, void *arg)
         const char *allow;
         void (*handle)(struct server *, struct evhttp_request *);
     } routes[] = {
-        {"/", EVHTTP_REQ_GET, "GET", handle_page},
-        {"/events", EVHTTP_REQ_GET, "GET", handle_events},
-        {"/stats", EVHTTP_REQ_GET, "GET", handle_stats},
+        {"/", EVHTTP_REQ_GET, "GET, HEAD", handle_page},
+        {"/favicon.ico", EVHTTP_REQ_GET, "GET, HEAD", handle_favicon},
+        {"/events", EVHTTP_REQ_GET, "GET, HEAD", handle_events},
+        {"/stats", EVHTTP_REQ_GET, "GET, HEAD", handle_stats},
         {"/drop", EVHTTP_REQ_POST, "POST", handle_drop},
     };
     struct server *s = arg;
@@ -537,7 +571,10 @@ static void on_request(struct evhttp_request *req, void *arg)
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (strcmp(path, routes[i].path) != 0)
             continue;
-        if (evhttp_request_get_command(req) == routes[i].method) {
+        enum evhttp_cmd_type method = evhttp_request_get_command(req);
+        /* HEAD wherever GET: the same status and headers, no body. */
+        if (method == routes[i].method ||
+            (method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
             routes[i].handle(s, req);
         } else {
             evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
@@ -564,7 +601,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static void usage(FILE *to)
 {
     fputs(
-        "usage: sse-server [options]\n"
+        "Usage: sse-server [OPTION]...\n"
         "Streams a simulated live feed (LLM tokens and a progress counter) as\n"
         "text/event-stream at /events, with the demo page at /.\n"
         "  --bind ADDR          address to listen on (default 127.0.0.1)\n"
@@ -586,22 +623,12 @@ static void usage(FILE *to)
         "                       kernel's, which grows to megabytes)\n"
         "  --status CODE        tests of clients: answer /events with CODE and\n"
         "                       no stream (e.g. 204, 500)\n"
+        "  -h, --help           show this help and exit\n"
+        "  -V, --version        show the version and exit\n"
+        "Options take their value as --opt VALUE or --opt=VALUE.\n"
         "Prints \"listening on http://ADDR:PORT/\" once it accepts connections.\n"
         "SIGINT or SIGTERM stops it cleanly.\n",
         to);
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* "0", "1", "0.25", ".5": a probability, parsed without the locale. */
@@ -628,6 +655,7 @@ static int parse_probability(const char *s, double *out)
     return 0;
 }
 
+/* Returns 0, 1 after --help or --version, or -1 after saying why not. */
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
     const struct {
@@ -635,51 +663,68 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         uint64_t max;
         uint64_t *value;
     } numbers[] = {
-        {"--port", 65535, &cfg->port},
-        {"--interval-ms", 3600000, &cfg->interval_ms},
-        {"--max-events", UINT64_MAX, &cfg->max_events},
-        {"--retry", 86400000, &cfg->retry_ms},
-        {"--heartbeat-ms", 86400000, &cfg->heartbeat_ms},
-        {"--history", 1u << 24, &cfg->history_events},
-        {"--max-backlog", 1u << 30, &cfg->max_backlog},
-        {"--max-lag", UINT64_MAX, &cfg->max_lag},
-        {"--close-after", UINT64_MAX, &cfg->close_after},
-        {"--seed", UINT64_MAX, &cfg->seed},
-        {"--pad", 512, &cfg->pad},
-        {"--sndbuf", 1u << 26, &cfg->sndbuf},
-        {"--status", 599, &cfg->status},
+        {"port", 65535, &cfg->port},
+        {"interval-ms", 3600000, &cfg->interval_ms},
+        {"max-events", UINT64_MAX, &cfg->max_events},
+        {"retry", 86400000, &cfg->retry_ms},
+        {"heartbeat-ms", 86400000, &cfg->heartbeat_ms},
+        {"history", 1u << 24, &cfg->history_events},
+        {"max-backlog", 1u << 30, &cfg->max_backlog},
+        {"max-lag", UINT64_MAX, &cfg->max_lag},
+        {"close-after", UINT64_MAX, &cfg->close_after},
+        {"seed", UINT64_MAX, &cfg->seed},
+        {"pad", 512, &cfg->pad},
+        {"sndbuf", 1u << 26, &cfg->sndbuf},
+        {"status", 599, &cfg->status},
     };
-    const size_t n_numbers = sizeof numbers / sizeof numbers[0];
-    cfg->max_lag = UINT64_MAX; /* "not given": half of --history, below */
+    enum { N_NUMBERS = sizeof numbers / sizeof numbers[0],
+           OPT_BIND = N_NUMBERS, OPT_CLOSE_RANDOM };
+    struct option longopts[N_NUMBERS + 5];
+    size_t k;
+    int c;
+    for (k = 0; k < N_NUMBERS; k++) {
+        longopts[k].name = numbers[k].name;
+        longopts[k].has_arg = required_argument;
+        longopts[k].flag = NULL;
+        longopts[k].val = (int)k;
+    }
+    longopts[k++] = (struct option){"bind", required_argument, NULL, OPT_BIND};
+    longopts[k++] = (struct option){"close-random", required_argument, NULL,
+                                    OPT_CLOSE_RANDOM};
+    longopts[k++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[k++] = (struct option){"version", no_argument, NULL, 'V'};
+    longopts[k] = (struct option){NULL, 0, NULL, 0};
 
-    /* Every option takes a value: options come in pairs. */
-    for (int i = 1; i < argc; i += 2) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        size_t k = 0;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    cfg->max_lag = UINT64_MAX; /* "not given": half of --history, below */
+    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+        if (c >= 0 && c < N_NUMBERS) {
+            if (tool_parse_u64(optarg, numbers[c].max, numbers[c].value) != 0) {
+                fprintf(stderr, "sse-server: --%s needs a number from 0 to %" PRIu64 "\n",
+                        numbers[c].name, numbers[c].max);
+                return -1;
+            }
+        } else if (c == OPT_BIND) {
+            cfg->bind = optarg;
+        } else if (c == OPT_CLOSE_RANDOM) {
+            if (parse_probability(optarg, &cfg->close_random) != 0) {
+                tool_bad_value("sse-server", "close-random", "0 to 1");
+                return -1;
+            }
+        } else if (c == 'h') {
             usage(stdout);
-            exit(0);
-        }
-        while (k < n_numbers && strcmp(a, numbers[k].name) != 0)
-            k++;
-        if (k < n_numbers) {
-            if (parse_u64(v, numbers[k].max, numbers[k].value) != 0) {
-                fprintf(stderr, "sse-server: %s needs a number from 0 to %" PRIu64 "\n",
-                        a, numbers[k].max);
-                return -1;
-            }
-        } else if (strcmp(a, "--bind") == 0 && v) {
-            cfg->bind = v;
-        } else if (strcmp(a, "--close-random") == 0) {
-            if (!v || parse_probability(v, &cfg->close_random) != 0) {
-                fprintf(stderr, "sse-server: --close-random needs 0 to 1\n");
-                return -1;
-            }
+            return 1;
+        } else if (c == 'V') {
+            tool_print_version("sse-server");
+            return 1;
         } else {
-            fprintf(stderr, "sse-server: unknown option %s\n", a);
-            usage(stderr);
+            tool_usage_error("sse-server");
             return -1;
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sse-server: unexpected argument %s\n", argv[optind]);
+        tool_usage_error("sse-server");
+        return -1;
     }
     if (cfg->history_events < 2 || cfg->interval_ms == 0 ||
         cfg->max_backlog == 0) {
@@ -814,8 +859,9 @@ int main(int argc, char **argv)
     s.cfg.history_events = 4096;
     s.cfg.max_backlog = 65536;
     s.cfg.seed = 1;
-    if (parse_args(argc, argv, &s.cfg) != 0)
-        return 2;
+    int parsed = parse_args(argc, argv, &s.cfg);
+    if (parsed != 0)
+        return parsed > 0 ? 0 : 2;
     /* A write to a client that has gone must be an error, not a signal. */
     signal(SIGPIPE, SIG_IGN);
 

@@ -35,15 +35,23 @@ for input in "$dir"/*.sse; do
   done
 done
 
-# Exit statuses: 0 read to the end, 1 unreadable input, 2 bad usage.
+# Exit statuses (examples/tool_common.h): 0 read to the end, 2 bad usage,
+# 3 unreadable input or unwritable output.
 expect_status 0 "$dump" /dev/null
 expect_status 0 "$dump" --help
-expect_status 1 "$dump" "$out/does-not-exist"
-expect_status 1 "$dump" "$out"            # a directory cannot be read
+expect_status 3 "$dump" "$out/does-not-exist"
+expect_status 3 "$dump" "$out"            # a directory cannot be read
 expect_status 2 "$dump" --chunk 0
 expect_status 2 "$dump" --chunk x
 expect_status 2 "$dump" --bogus
 expect_status 2 "$dump" a b
+expect_status 2 "$dump" --utf8 latin1
+if [ -w /dev/full ]; then                   # output that cannot be written
+  runs=$((runs + 1))
+  printf 'data: x\n\n' | "$dump" > /dev/full 2> /dev/null
+  got=$?
+  [ "$got" -eq 3 ] || fail "exit $got, wanted 3 writing to /dev/full"
+fi
 
 echo "sse-dump: $((runs - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

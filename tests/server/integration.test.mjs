@@ -259,8 +259,36 @@ test("the page, and errors for other paths and methods", async () => {
     assert.equal((await request(srv.port, "/nope")).status, 404);
     const put = await request(srv.port, "/events", { method: "PUT" });
     assert.equal(put.status, 405);
-    assert.equal(put.headers.allow, "GET");
+    assert.equal(put.headers.allow, "GET, HEAD");
     assert.equal((await request(srv.port, "/drop")).status, 405);
+    const icon = await request(srv.port, "/favicon.ico");
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers["content-type"], "image/svg+xml");
+    assert.match(icon.body, /^<svg /);
+    assert.match(page.body, /<link rel="icon" href="\/favicon.ico"/);
+    assert.match(page.body, /<meta name="viewport" content="width=device-width/);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("HEAD answers like GET without a body, and opens no stream", async () => {
+  const srv = await startServer(FAST);
+  try {
+    for (const path of ["/", "/events", "/stats", "/favicon.ico"]) {
+      const get = path === "/events" ? null : await request(srv.port, path);
+      const head = await request(srv.port, path, { method: "HEAD" });
+      assert.equal(head.status, 200, path);
+      assert.equal(head.body, "", path);
+      if (get) assert.equal(head.headers["content-type"], get.headers["content-type"], path);
+    }
+    const head = await request(srv.port, "/events", { method: "HEAD" });
+    assert.equal(head.headers["content-type"], "text/event-stream");
+    assert.equal(head.headers["cache-control"], "no-cache");
+    assert.equal(head.headers["x-accel-buffering"], "no");
+    const stats = await srv.stats();
+    assert.equal(stats.connections, 0);
+    assert.equal(stats.clients, 0);
   } finally {
     await srv.stop();
   }
