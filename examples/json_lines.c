@@ -4,7 +4,7 @@
  * The JSON is written here rather than by json-c: json-c builds a whole
  * document in memory (the string object, then its printed form), which
  * for a 100 MiB event meant three more copies of it. Written in windows,
- * an event of any size costs a fixed 64 KiB here. */
+ * an event of any size costs a fixed 48 KiB window here. */
 #include "json_lines.h"
 
 #include <errno.h>

@@ -4,8 +4,8 @@
  *   sse-dump [--chunk N] [--utf8 MODE] [--comments]
  *            [--max-line N] [--max-event N] [--max-field N] [FILE]
  *
- * Memory: the parser's own buffers (bounded by the --max-* limits) and a
- * fixed 64 KiB read buffer plus 64 KiB for writing a string; an event is
+ * Memory: the parser's own buffers (at most max-event + 4 x max-field) and
+ * a fixed 64 KiB read buffer plus 48 KiB for writing a string; an event is
  * never copied (json_lines.c). */
 #define _POSIX_C_SOURCE 200809L
 
@@ -36,14 +36,15 @@ static void usage(void)
           "                     UTF-8 shown as U+FFFD; 'replace': the parser\n"
           "                     replaces invalid UTF-8 as a browser does\n"
           "  --comments         print comment lines too\n"
-          "  --max-line N       longest line, in bytes (default 65536)\n"
-          "  --max-event N      largest event data, in bytes (default 1048576)\n"
-          "  --max-field N      longest event type or id (default 4096)\n"
+          "  --max-line N       longest line, in bytes (default 4 MiB)\n"
+          "  --max-event N      largest event data, in bytes (default 4 MiB)\n"
+          "  --max-field N      longest event type, id or comment (default 64 KiB)\n"
           "  -h, --help         show this help and exit\n"
           "  -V, --version      show the version and exit\n"
           "\n"
           "An event over a limit is reported as {\"error\":...} and skipped;\n"
-          "parsing goes on. Memory stays within about twice --max-event.\n"
+          "parsing goes on. Memory: at most max-event + 4 x max-field for the\n"
+          "parser, plus a fixed 128 KiB; an event is never copied.\n"
           "Exit status: 0 input read to the end (or the reader of the output\n"
           "went away), 2 usage, 3 input or output error.\n",
           stdout);

@@ -14,6 +14,10 @@ for tool in curl "$server"; do
   command -v "$tool" > /dev/null || { echo "demo: $tool not found" >&2; exit 1; }
 done
 
+for arg in "$@"; do
+  case $arg in -h | --help | -V | --version) exec "$server" "$arg" ;; esac
+done
+
 ready=$(mktemp)
 "$server" "$@" > "$ready" &
 pid=$!

@@ -456,7 +456,7 @@ static void handle_events(struct server *s, struct evhttp_request *req)
         sse_history_now(&s->history, &c->cursor);
         c->sent_id = s->newest;
         if (have_id) {
-            /* Documented in the README: the client's ID is not (or no
+            /* Documented in docs/server.md: the client's ID is not (or no
              * longer) in the history, so it missed an unknown number of
              * events. The resync event carries the newest ID, so the
              * client's next reconnect resumes from here. */

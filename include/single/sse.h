@@ -446,7 +446,7 @@ SSE_API sse_ssize sse_encode(char *dst, size_t cap, const sse_frame *f);
 SSE_API size_t sse_encode_bound(const sse_frame *f);
 
 /* A piece of output. Same members as POSIX struct iovec, but copy them over
- * field by field (see README) rather than cast. */
+ * field by field (see docs/guide.md) rather than cast. */
 typedef struct sse_iov {
     const void *base;
     size_t len;

@@ -48,6 +48,10 @@ sample=$dir/bytes.sse
 "$dump" --chunk=3 --utf8=replace "$sample" > "$out/joined"
 check "sse-dump: --opt value and --opt=value agree" cmp -s "$out/spaced" "$out/joined"
 check "sse-dump: --utf8=replace is applied" cmp -s "$out/joined" "$dir/bytes_replace.jsonl"
+"$dump" --comm "$dir/comments.sse" > "$out/abbrev"
+check "sse-dump: --comm is --comments (unambiguous abbreviation)" \
+  cmp -s "$out/abbrev" "$dir/comments.jsonl"
+expect_status 2 "$dump" --max 5        # ambiguous: --max-line, --max-event...
 expect_status 2 "$dump" --max-event=0
 expect_status 2 "$dump" --max-event -5
 expect_status 2 "$dump" --chunk

@@ -165,3 +165,50 @@ test("SIGINT exits cleanly with complete lines", async () => {
     await srv.stop();
   }
 });
+
+// TLS: a node https server with a certificate made here (openssl, which
+// Debian's ca-certificates brings), trusted by nothing on the machine.
+test("TLS: --cacert and -k connect; an untrusted certificate ends the run", async (t) => {
+  const https = await import("node:https");
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "sse-tls-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const key = join(dir, "key.pem"), cert = join(dir, "cert.pem");
+  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes",
+    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
+  if (made.error || made.status !== 0) {
+    t.skip("openssl cannot make a certificate: " + (made.stderr || made.error));
+    return;
+  }
+  let connections = 0;
+  const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    connections++;
+    res.writeHead(200, { "Content-Type": "text/event-stream" });
+    res.end("id: 1\ndata: one\n\nid: 2\ndata: two\n\n");
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => server.close());
+  const url = `https://127.0.0.1:${server.address().port}/`;
+
+  // Not trusted: one attempt, a message, exit 1 - never a retry loop.
+  const untrusted = await sseGet(["--retry", "10", url], 15000);
+  assert.equal(untrusted.code, 1, untrusted.stderr);
+  assert.match(untrusted.stderr, /certificate error is not fixed by retrying/);
+  assert.doesNotMatch(untrusted.stderr, /reconnecting/);
+  assert.equal(untrusted.events.length, 0);
+
+  for (const args of [["--cacert", cert], [`--cacert=${cert}`], ["-k"], ["--insecure"]]) {
+    const r = await sseGet([...args, "--max-events", "2", url], 15000);
+    assert.equal(r.code, 0, `${args}: ${r.stderr}`);
+    assert.deepEqual(r.events.map((e) => e.data), ["one", "two"], args.join(" "));
+  }
+
+  const badFile = await sseGet(["--cacert", join(dir, "missing.pem"), "--retry", "10", url], 15000);
+  assert.equal(badFile.code, 1, badFile.stderr);
+  assert.match(badFile.stderr, /giving up/);
+  assert.doesNotMatch(badFile.stderr, /reconnecting/);
+  assert.ok(connections >= 4);
+});

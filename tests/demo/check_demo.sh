@@ -4,7 +4,8 @@
 #   1. with its port taken by another listener it exits non-zero, naming
 #      the port, instead of announcing a demo that is not running;
 #   2. a bad option is reported, exit non-zero;
-#   3. --port 0 prints the URL with the port actually bound, and the
+#   3. --help shows the server's options;
+#   4. --port 0 prints the URL with the port actually bound, and the
 #      stream from that URL.
 #   check_demo.sh SOURCE_DIR SSE_SERVER
 set -u
@@ -50,7 +51,12 @@ status=$?
 [ "$status" -ne 0 ] && [ "$status" -ne 124 ] || fail "bad option: exit $status"
 grep -q "refused its options" "$out/bad" || fail "bad option: not reported"
 
-# 3. --port 0: the URL shows the bound port, and frames arrive from it.
+# 3. --help is the server's, not a failure to start.
+runs=$((runs + 1))
+timeout 30 "$demo" "$server" --help > "$out/help" 2>&1 &&
+  grep -q "^Usage: sse-server" "$out/help" || fail "--help: not the server's usage"
+
+# 4. --port 0: the URL shows the bound port, and frames arrive from it.
 runs=$((runs + 1))
 SSE_DEMO_SECONDS=1 timeout 30 "$demo" "$server" --port 0 --interval-ms 50 \
   > "$out/any" 2>&1
