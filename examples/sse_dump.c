@@ -65,22 +65,12 @@ static int parse_args(int argc, char **argv, size_t *chunk,
         {"max-line", required_argument, NULL, OPT_MAX_LINE},
         {"max-event", required_argument, NULL, OPT_MAX_EVENT},
         {"max-field", required_argument, NULL, OPT_MAX_FIELD},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        TOOL_STANDARD_OPTIONS,
     };
     int c, idx = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, &idx)) != -1) {
         uint64_t v;
         switch (c) {
-        case 'h':
-            usage();
-            *done = 1;
-            return TOOL_OK;
-        case 'V':
-            tool_print_version(prog);
-            *done = 1;
-            return TOOL_OK;
         case OPT_COMMENTS:
             cb->on_comment = json_lines_on_comment;
             break;
@@ -107,15 +97,11 @@ static int parse_args(int argc, char **argv, size_t *chunk,
                                        : &opt->max_field) = (size_t)v;
             break;
         default:
-            return tool_usage_error(prog);
+            *done = 1;
+            return tool_standard_option(c, prog, usage);
         }
     }
-    if (argc - optind > 1) {
-        fprintf(stderr, "%s: one FILE at most\n", prog);
-        return tool_usage_error(prog);
-    }
-    *path = optind < argc ? argv[optind] : NULL;
-    return TOOL_OK;
+    return tool_file_operand(argc, argv, optind, prog, path);
 }
 
 int main(int argc, char **argv)
@@ -139,7 +125,7 @@ int main(int argc, char **argv)
     if (rc != TOOL_OK || done)
         return rc;
 
-    if (path && strcmp(path, "-") != 0) {
+    if (path) {
         fd = open(path, O_RDONLY);
         if (fd < 0) {
             fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));

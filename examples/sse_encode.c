@@ -293,9 +293,7 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"keep-going", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        TOOL_STANDARD_OPTIONS,
     };
     const char *path = NULL;
     FILE *in = stdin;
@@ -308,27 +306,14 @@ int main(int argc, char **argv)
 
     tool_no_sigpipe();
     while ((c = getopt_long(argc, argv, "khV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'k':
+        if (c == 'k')
             keep_going = 1;
-            break;
-        case 'h':
-            usage();
-            return TOOL_OK;
-        case 'V':
-            tool_print_version(prog);
-            return TOOL_OK;
-        default:
-            return tool_usage_error(prog);
-        }
+        else
+            return tool_standard_option(c, prog, usage);
     }
-    if (argc - optind > 1) {
-        fprintf(stderr, "%s: one FILE at most\n", prog);
-        return tool_usage_error(prog);
-    }
-    if (optind < argc)
-        path = argv[optind];
-    if (path && strcmp(path, "-") != 0 && !(in = fopen(path, "r"))) {
+    if (tool_file_operand(argc, argv, optind, prog, &path) != TOOL_OK)
+        return TOOL_USAGE;
+    if (path && !(in = fopen(path, "r"))) {
         fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
         return EXIT_IO;
     }

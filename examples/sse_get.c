@@ -241,9 +241,7 @@ static int parse_args(int argc, char **argv, struct get_args *a,
         {"seed", required_argument, NULL, OPT_SEED},
         {"cacert", required_argument, NULL, OPT_CACERT},
         {"insecure", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        TOOL_STANDARD_OPTIONS,
     };
     struct curl_slist *next;
     int c, idx = 0;
@@ -251,14 +249,6 @@ static int parse_args(int argc, char **argv, struct get_args *a,
     while ((c = getopt_long(argc, argv, "H:khV", longopts, &idx)) != -1) {
         uint64_t *num = NULL, max = UINT64_MAX;
         switch (c) {
-        case 'h':
-            usage();
-            a->done = 1;
-            return TOOL_OK;
-        case 'V':
-            tool_print_version(prog);
-            a->done = 1;
-            return TOOL_OK;
         case 'H':
             if (!strchr(optarg, ':'))
                 return tool_bad_value(prog, "header", "'Name: value'");
@@ -301,7 +291,8 @@ static int parse_args(int argc, char **argv, struct get_args *a,
             a->seeded = 1;
             break;
         default:
-            return tool_usage_error(prog);
+            a->done = 1;
+            return tool_standard_option(c, prog, usage);
         }
         if (num && tool_parse_u64(optarg, max, num) != 0)
             return tool_bad_value(prog, longopts[idx].name, "a number");

@@ -55,3 +55,28 @@ int tool_usage_error(const char *prog)
     fprintf(stderr, "Try '%s --help' for more information.\n", prog);
     return TOOL_USAGE;
 }
+
+int tool_standard_option(int c, const char *prog, void (*usage)(void))
+{
+    if (c == 'h') {
+        usage();
+        return TOOL_OK;
+    }
+    if (c == 'V') {
+        tool_print_version(prog);
+        return TOOL_OK;
+    }
+    return tool_usage_error(prog);
+}
+
+int tool_file_operand(int argc, char **argv, int optind, const char *prog,
+                      const char **path)
+{
+    if (argc - optind > 1) {
+        fprintf(stderr, "%s: one FILE at most\n", prog);
+        return tool_usage_error(prog);
+    }
+    *path = optind < argc && strcmp(argv[optind], "-") != 0 ? argv[optind]
+                                                           : NULL;
+    return TOOL_OK;
+}

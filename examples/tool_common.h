@@ -36,4 +36,19 @@ void tool_print_version(const char *prog);
 /* After getopt_long: "try 'PROG --help'" on stderr; returns TOOL_USAGE. */
 int tool_usage_error(const char *prog);
 
+/* The end of every tool's getopt_long table: --help and --version. */
+#define TOOL_STANDARD_OPTIONS                                                 \
+    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},    \
+    {NULL, 0, NULL, 0}
+
+/* Every option the tool does not handle itself: -h prints usage, -V the
+ * version (both: TOOL_OK, and the tool stops there); anything else is a
+ * usage error that getopt_long has already named (TOOL_USAGE). */
+int tool_standard_option(int c, const char *prog, void (*usage)(void));
+
+/* The operands after the options: at most one FILE ("-" or none: stdin).
+ * Returns TOOL_OK with *path (NULL for none), or TOOL_USAGE. */
+int tool_file_operand(int argc, char **argv, int optind, const char *prog,
+                      const char **path);
+
 #endif

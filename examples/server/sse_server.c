@@ -598,7 +598,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 /* ---- options ----------------------------------------------------------- */
 
-static void usage(FILE *to)
+static void usage(void)
 {
     fputs(
         "Usage: sse-server [OPTION]...\n"
@@ -628,7 +628,7 @@ static void usage(FILE *to)
         "Options take their value as --opt VALUE or --opt=VALUE.\n"
         "Prints \"listening on http://ADDR:PORT/\" once it accepts connections.\n"
         "SIGINT or SIGTERM stops it cleanly.\n",
-        to);
+        stdout);
 }
 
 /* "0", "1", "0.25", ".5": a probability, parsed without the locale. */
@@ -710,15 +710,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
                 tool_bad_value("sse-server", "close-random", "0 to 1");
                 return -1;
             }
-        } else if (c == 'h') {
-            usage(stdout);
-            return 1;
-        } else if (c == 'V') {
-            tool_print_version("sse-server");
-            return 1;
         } else {
-            tool_usage_error("sse-server");
-            return -1;
+            return tool_standard_option(c, "sse-server", usage) == TOOL_OK ? 1
+                                                                           : -1;
         }
     }
     if (optind < argc) {
