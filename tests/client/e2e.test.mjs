@@ -212,3 +212,16 @@ test("TLS: --cacert and -k connect; an untrusted certificate ends the run", asyn
   assert.doesNotMatch(badFile.stderr, /reconnecting/);
   assert.ok(connections >= 4);
 });
+
+test("a reader that goes away (| head -1) is an ordinary end: exit 0", async () => {
+  const srv = await startServer(["--interval-ms", "2"]);
+  try {
+    const r = spawnSync("bash", ["-c", `"$0" "$1" | head -n 1; exit \${PIPESTATUS[0]}`,
+      GET, srv.url("/events")], { encoding: "utf8", timeout: 20000 });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal}: ${r.stderr}`);
+    assert.equal(r.stderr, "");
+    assert.deepEqual(JSON.parse(r.stdout), { retry: 2000 }); // the first line only
+  } finally {
+    await srv.stop();
+  }
+});
