@@ -174,7 +174,9 @@ SSE__EMITTER void sse__put_prefix(struct sse__out *o, const char *lit,
 SSE__EMITTER void sse__put_lines(struct sse__out *o, const char *lit,
                                  size_t lit_size, const char *s, size_t len)
 {
-    const char *end = s + len;
+    const char *end;
+    SSE__OPAQUE(s);
+    end = s + len;
     for (;;) {
         const char *eol = sse__find_eol(s, end);
         sse__put_prefix(o, lit, lit_size, eol == s);
@@ -261,6 +263,7 @@ static int sse__is_blank(char c)
 
 static int sse__has_eol(const char *s, size_t len)
 {
+    SSE__OPAQUE(s);
     return len && sse__find_eol(s, s + len) != s + len;
 }
 

@@ -19,6 +19,7 @@ static int on_event(sse_parser *p, const sse_event *ev, void *user)
 int main(void)
 {
     char out[64], mem[256];
+    char lines[] = "data: hello\n\n: a comment longer than sixteen bytes\n";
     int events = 0;
     sse_frame f = {0};
     sse_callbacks cb;
@@ -43,7 +44,10 @@ int main(void)
         return 1;
     sse_parser_feed(&p, out, (size_t)n);
     sse_parser_feed(&p, "data: hello\r\n\r\n", 15);
-    if (sse_parser_finish(&p) != SSE_OK || events != 2)
+    sse_parser_feed(&p, lines, sizeof lines - 1);  /* 16 bytes and more */
+    sse_parser_feed(&p, lines, 20);                 /* and split */
+    sse_parser_feed(&p, lines + 20, sizeof lines - 21);
+    if (sse_parser_finish(&p) != SSE_OK || events != 4)
         return 1;
     fwrite(out, 1, (size_t)n, stdout);
     return 0;
