@@ -1,6 +1,6 @@
 /* Shared by the fuzz targets: reading options from the input's first
  * bytes, running the library over a stream cut at given offsets
- * (tests/parse_run.c), and failing loudly on a difference. */
+ * (tests/support/parse_run.c), and failing loudly on a difference. */
 #ifndef SSE_FUZZ_COMMON_H
 #define SSE_FUZZ_COMMON_H
 
@@ -19,7 +19,7 @@ typedef struct fz_reader {
 
 uint8_t fz_byte(fz_reader *r);
 
-/* The runner is tests/parse_run.c, shared with the unit harness. */
+/* The runner is tests/support/parse_run.c, shared with the unit harness. */
 typedef run_config fz_config;
 typedef run_result fz_result;
 #define fz_run run_parser

@@ -1,5 +1,5 @@
 /* Differential: the library must report exactly what the reference model
- * (tests/ref_model.c, the spec's steps written plainly) reports, event for
+ * (tests/support/ref_model.c, the spec's steps written plainly) reports, event for
  * event, in both pass-through and UTF-8 replacement modes, fed whole, byte
  * by byte, and at input-chosen cuts. Limits are set out of reach. */
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Encoder round trip: up to four frames with input-chosen fields. Each is
  * encoded by the buffer, iovec and callback forms, which must agree byte
  * for byte; a refused frame must be refused with the code the rules give
- * (tests/frame_model.c) and write nothing. The accepted frames, as one
+ * (tests/support/frame_model.c) and write nothing. The accepted frames, as one
  * stream, must parse back (library at input-chosen cuts, and the reference
  * model) to exactly the fields that went in. */
 #include <stdlib.h>

@@ -15,18 +15,21 @@ if(NOT OUT)
   set(OUT "${root}/include/single/sse.h")
 endif()
 
-# Private header first, then the sources; every one includes only
-# sse_internal.h / sse.h from the project.
+# Private headers first (the scan header before the one that includes it),
+# then the sources; every one includes only sse.h, sse_scan.h or
+# sse_internal.h from the project.
 set(impl_files
+  src/sse_scan.h
   src/sse_internal.h
   src/sse_error.c
   src/sse_utf8.c
   src/sse_memory.c
   src/sse_parse.c
+  src/sse_parser.c
   src/sse_encode.c
-  src/sse_server.c
+  src/sse_http.c
   src/sse_history.c
-  src/sse_client.c)
+  src/sse_reconnect.c)
 
 file(READ "${root}/include/sse.h" header)
 string(REGEX MATCH "#define SSE_VERSION_STRING \"([^\"]*)\"" _ "${header}")
@@ -62,7 +65,7 @@ string(APPEND out "
 ")
 foreach(f ${impl_files})
   file(READ "${root}/${f}" text)
-  string(REGEX REPLACE "#include \"sse(_internal)?\\.h\"\n" "" text "${text}")
+  string(REGEX REPLACE "#include \"sse(_internal|_scan)?\\.h\"\n" "" text "${text}")
   string(APPEND out "\n/* ---- ${f} ---- */\n\n${text}")
 endforeach()
 string(APPEND out "

@@ -81,46 +81,6 @@ SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
     o->failed = 0;
 }
 
-/* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
- * two fixed-size moves that overlap in the middle. */
-static inline void sse__copy(char *dst, const char *src, size_t n)
-{
-    if (n >= 4 && n <= 16) {
-        if (n >= 8) {
-            memcpy(dst, src, 8);
-            memcpy(dst + n - 8, src + n - 8, 8);
-        } else {
-            memcpy(dst, src, 4);
-            memcpy(dst + n - 4, src + n - 4, 4);
-        }
-    } else if (n < 4) {
-        /* 1 to 3 bytes: first, middle and last cover them all. (A byte loop
-         * here was miscompiled by clang 14 -O2 once inlined: it dropped the
-         * second and third digits of a retry value.) */
-        if (n) {
-            dst[0] = src[0];
-            dst[n / 2] = src[n / 2];
-            dst[n - 1] = src[n - 1];
-        }
-#if SSE__SSE2
-    } else if (n <= 256) {
-        /* A typical data line: 16-byte moves, the last one overlapping. */
-        size_t i;
-        SSE__OPAQUE(dst);
-        SSE__OPAQUE(src);
-        for (i = 0; i + 16 < n; i += 16)
-            _mm_storeu_si128((__m128i *)(void *)(dst + i),
-                             _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
-        _mm_storeu_si128((__m128i *)(void *)(dst + n - 16),
-                         _mm_loadu_si128((const __m128i *)(const void *)(src + n - 16)));
-#endif
-    } else {
-        SSE__OPAQUE(dst);
-        SSE__OPAQUE(src);
-        memcpy(dst, src, n);
-    }
-}
-
 SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
 {
     if (n == 0)

@@ -3,6 +3,7 @@
 #define SSE_INTERNAL_H
 
 #include "sse.h"
+#include "sse_scan.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -15,117 +16,6 @@
 #else
 #define SSE__INTERNAL
 #endif
-
-/* ---- Line-end scanning -------------------------------------------------
- *
- * The parser and the encoder spend nearly all their time looking for the
- * next CR or LF. With SSE2 (every x86-64) they look at 64 bytes per step;
- * everywhere else, and when built with SSE_NO_SIMD (CI builds both), at 8
- * bytes per step in a plain 64-bit word. The word test flags a byte equal
- * to CR or LF; it can also flag a byte above a true match (borrow
- * propagation), never one below, so the first flagged word is exact and the
- * byte loop after it finds the first real match. Endianness does not
- * matter.
- */
-#if !defined(SSE_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64))
-#define SSE__SSE2 1
-#include <emmintrin.h>
-#else
-#define SSE__SSE2 0
-#endif
-
-#define SSE__ONES ((uint64_t)0x0101010101010101u)
-#define SSE__HIGHS ((uint64_t)0x8080808080808080u)
-
-static inline int sse__word_has_eol(uint64_t w)
-{
-    uint64_t lf = w ^ (SSE__ONES * '\n');
-    uint64_t cr = w ^ (SSE__ONES * '\r');
-    return (((lf - SSE__ONES) & ~lf) | ((cr - SSE__ONES) & ~cr)) & SSE__HIGHS
-               ? 1
-               : 0;
-}
-
-/* Hides where a pointer came from (an empty asm). Once the encoder is
- * inlined into a caller that passes a small array (the single header with
- * SSE_PRIVATE, or LTO), gcc 12's -Warray-bounds checks its 16-byte moves
- * on paths that the length tests never take, and warns; it cannot reason
- * about an object it cannot see. Used once per encoder call, never in the
- * parser's loop, where it cost 2% more instructions (callgrind). */
-#if defined(__GNUC__)
-#define SSE__OPAQUE(p) __asm__("" : "+r"(p))
-#else
-#define SSE__OPAQUE(p) ((void)0)
-#endif
-
-#if SSE__SSE2
-/* Index of the lowest set bit of m (m != 0). */
-static inline unsigned sse__lowest_bit(unsigned m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctz(m);
-#else
-    unsigned i = 0;
-    while (!(m & 1u)) {
-        m >>= 1;
-        i++;
-    }
-    return i;
-#endif
-}
-
-/* Bit i set when byte i of the 16 at s is CR or LF. */
-static inline unsigned sse__eol_mask16(const char *s)
-{
-    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-    return (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
-}
-#endif
-
-/* First CR or LF in [s, end), or end. */
-static inline const char *sse__find_eol(const char *s, const char *end)
-{
-#if SSE__SSE2
-    if ((size_t)(end - s) >= 16) {
-        /* 64 bytes per step with one test, then 16, then the last partial
-         * block as the 16 bytes ending at end, of which the ones already
-         * seen are shifted out: no byte loop at all. */
-        unsigned m;
-        while ((size_t)(end - s) >= 64) {
-            unsigned m0 = sse__eol_mask16(s), m1 = sse__eol_mask16(s + 16);
-            unsigned m2 = sse__eol_mask16(s + 32), m3 = sse__eol_mask16(s + 48);
-            if (m0 | m1 | m2 | m3) {
-                unsigned low = m0 | m1 << 16; /* bytes 0..31 */
-                if (low)
-                    return s + sse__lowest_bit(low);
-                return s + 32 + sse__lowest_bit(m2 | m3 << 16);
-            }
-            s += 64;
-        }
-        while ((size_t)(end - s) >= 16) {
-            if ((m = sse__eol_mask16(s)) != 0)
-                return s + sse__lowest_bit(m);
-            s += 16;
-        }
-        if (s == end)
-            return end;
-        m = sse__eol_mask16(end - 16) >> (16 - (unsigned)(end - s));
-        return m ? s + sse__lowest_bit(m) : end;
-    }
-#endif
-    while ((size_t)(end - s) >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        if (sse__word_has_eol(w))
-            break;
-        s += 8;
-    }
-    while (s < end && *s != '\n' && *s != '\r')
-        s++;
-    return s;
-}
 
 /* ---- UTF-8 (sse_utf8.c) ------------------------------------------------ */
 
@@ -195,5 +85,51 @@ static inline int sse__slot_put(sse_parser *p, unsigned slot, const char *s,
     p->slot_len_[slot] = len + n;
     return SSE_OK;
 }
+
+/* ---- Parser state shared by the state machine and the lifecycle ------ */
+
+/* Where in a line the parser stands. */
+enum {
+    SSE__ST_LINE,  /* at the start of a line */
+    SSE__ST_NAME,  /* reading a field name */
+    SSE__ST_SPACE, /* just after the colon: one space is dropped */
+    SSE__ST_VALUE, /* reading a field value (or comment text) */
+    SSE__ST_SKIP   /* discarding the rest of a line that hit a limit */
+};
+
+/* What the current line's value is for. */
+enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F_COMMENT };
+
+/* misc_ bits */
+#define SSE__M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
+#define SSE__M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
+#define SSE__M_FINISHED 0x04  /* sse_parser_finish() was called */
+#define SSE__M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
+#define SSE__M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
+#define SSE__M_DIGITS 0x20    /* retry value has at least one digit */
+#define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
+
+/* The first slot not holding the last event ID string, the last event ID
+ * buffer or the event type buffer: a place to read a new id or comment. */
+static inline unsigned sse__free_slot(const sse_parser *p)
+{
+    unsigned i = 0;
+    while (i == p->cid_ || i == p->pid_ || i == p->type_)
+        i++;
+    return i;
+}
+
+/* Forgets the event being built (data and type buffers); the last event ID
+ * buffer is kept, as the spec resets only data and type on dispatch. */
+static inline void sse__clear_event(sse_parser *p)
+{
+    p->data_len_ = 0;
+    p->span_ = NULL;
+    p->slot_len_[p->type_] = 0;
+    p->misc_ &= (unsigned char)~SSE__M_DROPPED;
+}
+
+/* Drops the event being built and reports code once (sse_parse.c). */
+SSE__INTERNAL int sse__event_error(sse_parser *p, int code);
 
 #endif /* SSE_INTERNAL_H */

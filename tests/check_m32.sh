@@ -10,10 +10,12 @@ src=$1 cc=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 flags="-m32 -std=c99 -pedantic -Wall -Wextra -Wconversion -Wno-sign-conversion -Werror -O1"
-lib=(src/sse_encode.c src/sse_error.c src/sse_history.c src/sse_memory.c
-     src/sse_parse.c src/sse_server.c src/sse_utf8.c)
-support=(tests/trace_text.c tests/parse_run.c tests/ref_model.c
-         tests/frame_model.c fuzz/fuzz_common.c fuzz/fuzz_main.c)
+lib=(src/sse_parse.c src/sse_parser.c src/sse_memory.c src/sse_utf8.c
+     src/sse_encode.c src/sse_history.c src/sse_http.c src/sse_reconnect.c
+     src/sse_error.c)
+support=(tests/support/trace_text.c tests/support/parse_run.c
+         tests/support/ref_model.c tests/support/frame_model.c
+         fuzz/fuzz_common.c fuzz/fuzz_main.c)
 cd "$src"
 # No 32-bit toolchain (gcc-multilib is amd64-only): skipped, exit 77.
 # shellcheck disable=SC2086
@@ -24,7 +26,7 @@ if ! echo 'int main(void) { return sizeof(void *) == 4 ? 0 : 1; }' |
 fi
 for t in parse differential chunking limits roundtrip; do
   # shellcheck disable=SC2086
-  "$cc" $flags -D_POSIX_C_SOURCE=200809L -Iinclude -Itests -Ifuzz \
+  "$cc" $flags -D_POSIX_C_SOURCE=200809L -Iinclude -Itests/support -Ifuzz \
     -o "$tmp/replay_$t" "${lib[@]}" "${support[@]}" "fuzz/fuzz_$t.c"
   "$tmp/replay_$t" "fuzz/corpus/$t"
 done

@@ -1,5 +1,5 @@
 /* The line-end search the parser and encoder share (sse__find_eol, in
- * src/sse_internal.h): the first CR or LF, or the end, for every length up
+ * src/sse_scan.h): the first CR or LF, or the end, for every length up
  * to 300, every position of the line end, both kinds, and every starting
  * alignment. Each input sits in an exact-size heap block, so ASan catches
  * any read outside [s, end). Built once with SSE2 and, in CI's gcc build,

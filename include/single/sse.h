@@ -684,24 +684,18 @@ SSE_API unsigned sse_client_failures(const sse_client *c);
 #if defined(SSE_IMPLEMENTATION) && !defined(SSE__IMPLEMENTATION_INCLUDED)
 #define SSE__IMPLEMENTATION_INCLUDED
 
-/* ---- src/sse_internal.h ---- */
+/* ---- src/sse_scan.h ---- */
 
-/* Private declarations shared by the library's source files. Not installed. */
-#ifndef SSE_INTERNAL_H
-#define SSE_INTERNAL_H
+/* Every SIMD intrinsic the library uses, in one place: the search for the
+ * next CR or LF (the parser and the encoder spend nearly all their time in
+ * it) and the encoder's short copies. Private; included by sse_internal.h.
+ * SSE_NO_SIMD (CMake: SSE_SIMD=OFF) selects the portable paths. */
+#ifndef SSE_SCAN_H
+#define SSE_SCAN_H
 
-
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-/* Functions shared between the library's files: hidden in the shared
- * library, and static like the public ones in a SSE_PRIVATE single-header
- * build. */
-#if defined(SSE_PRIVATE)
-#define SSE__INTERNAL SSE_API
-#else
-#define SSE__INTERNAL
-#endif
 
 /* ---- Line-end scanning -------------------------------------------------
  *
@@ -814,6 +808,67 @@ static inline const char *sse__find_eol(const char *s, const char *end)
     return s;
 }
 
+/* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
+ * two fixed-size moves that overlap in the middle. */
+static inline void sse__copy(char *dst, const char *src, size_t n)
+{
+    if (n >= 4 && n <= 16) {
+        if (n >= 8) {
+            memcpy(dst, src, 8);
+            memcpy(dst + n - 8, src + n - 8, 8);
+        } else {
+            memcpy(dst, src, 4);
+            memcpy(dst + n - 4, src + n - 4, 4);
+        }
+    } else if (n < 4) {
+        /* 1 to 3 bytes: first, middle and last cover them all. (A byte loop
+         * here was miscompiled by clang 14 -O2 once inlined: it dropped the
+         * second and third digits of a retry value.) */
+        if (n) {
+            dst[0] = src[0];
+            dst[n / 2] = src[n / 2];
+            dst[n - 1] = src[n - 1];
+        }
+#if SSE__SSE2
+    } else if (n <= 256) {
+        /* A typical data line: 16-byte moves, the last one overlapping. */
+        size_t i;
+        SSE__OPAQUE(dst);
+        SSE__OPAQUE(src);
+        for (i = 0; i + 16 < n; i += 16)
+            _mm_storeu_si128((__m128i *)(void *)(dst + i),
+                             _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+        _mm_storeu_si128((__m128i *)(void *)(dst + n - 16),
+                         _mm_loadu_si128((const __m128i *)(const void *)(src + n - 16)));
+#endif
+    } else {
+        SSE__OPAQUE(dst);
+        SSE__OPAQUE(src);
+        memcpy(dst, src, n);
+    }
+}
+
+#endif /* SSE_SCAN_H */
+
+/* ---- src/sse_internal.h ---- */
+
+/* Private declarations shared by the library's source files. Not installed. */
+#ifndef SSE_INTERNAL_H
+#define SSE_INTERNAL_H
+
+
+#include <stdint.h>
+#include <string.h>
+
+/* Functions shared between the library's files: hidden in the shared
+ * library, and static like the public ones in a SSE_PRIVATE single-header
+ * build. */
+#if defined(SSE_PRIVATE)
+#define SSE__INTERNAL SSE_API
+#else
+#define SSE__INTERNAL
+#endif
+
 /* ---- UTF-8 (sse_utf8.c) ------------------------------------------------ */
 
 /* Receives decoded output; a non-zero return stops decoding and is passed
@@ -882,6 +937,52 @@ static inline int sse__slot_put(sse_parser *p, unsigned slot, const char *s,
     p->slot_len_[slot] = len + n;
     return SSE_OK;
 }
+
+/* ---- Parser state shared by the state machine and the lifecycle ------ */
+
+/* Where in a line the parser stands. */
+enum {
+    SSE__ST_LINE,  /* at the start of a line */
+    SSE__ST_NAME,  /* reading a field name */
+    SSE__ST_SPACE, /* just after the colon: one space is dropped */
+    SSE__ST_VALUE, /* reading a field value (or comment text) */
+    SSE__ST_SKIP   /* discarding the rest of a line that hit a limit */
+};
+
+/* What the current line's value is for. */
+enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F_COMMENT };
+
+/* misc_ bits */
+#define SSE__M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
+#define SSE__M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
+#define SSE__M_FINISHED 0x04  /* sse_parser_finish() was called */
+#define SSE__M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
+#define SSE__M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
+#define SSE__M_DIGITS 0x20    /* retry value has at least one digit */
+#define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
+
+/* The first slot not holding the last event ID string, the last event ID
+ * buffer or the event type buffer: a place to read a new id or comment. */
+static inline unsigned sse__free_slot(const sse_parser *p)
+{
+    unsigned i = 0;
+    while (i == p->cid_ || i == p->pid_ || i == p->type_)
+        i++;
+    return i;
+}
+
+/* Forgets the event being built (data and type buffers); the last event ID
+ * buffer is kept, as the spec resets only data and type on dispatch. */
+static inline void sse__clear_event(sse_parser *p)
+{
+    p->data_len_ = 0;
+    p->span_ = NULL;
+    p->slot_len_[p->type_] = 0;
+    p->misc_ &= (unsigned char)~SSE__M_DROPPED;
+}
+
+/* Drops the event being built and reports code once (sse_parse.c). */
+SSE__INTERNAL int sse__event_error(sse_parser *p, int code);
 
 #endif /* SSE_INTERNAL_H */
 
@@ -1218,27 +1319,6 @@ int sse__slots_grow(sse_parser *p, size_t need)
  * stream" and 9.2.7 "Interpreting an event stream", one state machine that
  * can stop at any byte and pick up again with the next fed chunk. */
 
-/* Where in a line the parser stands. */
-enum {
-    SSE__ST_LINE,  /* at the start of a line */
-    SSE__ST_NAME,  /* reading a field name */
-    SSE__ST_SPACE, /* just after the colon: one space is dropped */
-    SSE__ST_VALUE, /* reading a field value (or comment text) */
-    SSE__ST_SKIP   /* discarding the rest of a line that hit a limit */
-};
-
-/* What the current line's value is for. */
-enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F_COMMENT };
-
-/* misc_ bits */
-#define SSE__M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
-#define SSE__M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
-#define SSE__M_FINISHED 0x04  /* sse_parser_finish() was called */
-#define SSE__M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
-#define SSE__M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
-#define SSE__M_DIGITS 0x20    /* retry value has at least one digit */
-#define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
-
 #define SSE__NAME_UNKNOWN 6 /* name_len_ of a name longer than any known field */
 
 static const char sse__message[] = "message";
@@ -1275,29 +1355,9 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
         return sse__after_callback((p), (call), before_);                     \
     } while (0)
 
-/* The first slot not holding the last event ID string, the last event ID
- * buffer or the event type buffer: a place to read a new id or comment. */
-static unsigned sse__free_slot(const sse_parser *p)
-{
-    unsigned i = 0;
-    while (i == p->cid_ || i == p->pid_ || i == p->type_)
-        i++;
-    return i;
-}
-
-/* Forgets the event being built (data and type buffers); the last event ID
- * buffer is kept, as the spec resets only data and type on dispatch. */
-static void sse__clear_event(sse_parser *p)
-{
-    p->data_len_ = 0;
-    p->span_ = NULL;
-    p->slot_len_[p->type_] = 0;
-    p->misc_ &= (unsigned char)~SSE__M_DROPPED;
-}
-
 /* A limit or allocation failure hit the event being built: drop it and
  * report it once. Returns the parser status after the error callback. */
-static int sse__event_error(sse_parser *p, int code)
+SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
 {
     if (p->misc_ & SSE__M_DROPPED)
         return SSE_OK;
@@ -1821,7 +1881,11 @@ out:
     return (size_t)(s - buf);
 }
 
-/* ---- Lifecycle and accessors ------------------------------------------- */
+/* ---- src/sse_parser.c ---- */
+
+/* The parser's lifecycle and accessors: init, reset for a new connection,
+ * finish at the end of a stream, destroy, and what a caller may read back
+ * (status, last event ID, retry). The state machine is in sse_parse.c. */
 
 size_t sse_parser_size(void) { return sizeof(sse_parser); }
 
@@ -2050,46 +2114,6 @@ SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
     o->bytes = o->entries = 0;
     o->last_end = NULL;
     o->failed = 0;
-}
-
-/* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
- * two fixed-size moves that overlap in the middle. */
-static inline void sse__copy(char *dst, const char *src, size_t n)
-{
-    if (n >= 4 && n <= 16) {
-        if (n >= 8) {
-            memcpy(dst, src, 8);
-            memcpy(dst + n - 8, src + n - 8, 8);
-        } else {
-            memcpy(dst, src, 4);
-            memcpy(dst + n - 4, src + n - 4, 4);
-        }
-    } else if (n < 4) {
-        /* 1 to 3 bytes: first, middle and last cover them all. (A byte loop
-         * here was miscompiled by clang 14 -O2 once inlined: it dropped the
-         * second and third digits of a retry value.) */
-        if (n) {
-            dst[0] = src[0];
-            dst[n / 2] = src[n / 2];
-            dst[n - 1] = src[n - 1];
-        }
-#if SSE__SSE2
-    } else if (n <= 256) {
-        /* A typical data line: 16-byte moves, the last one overlapping. */
-        size_t i;
-        SSE__OPAQUE(dst);
-        SSE__OPAQUE(src);
-        for (i = 0; i + 16 < n; i += 16)
-            _mm_storeu_si128((__m128i *)(void *)(dst + i),
-                             _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
-        _mm_storeu_si128((__m128i *)(void *)(dst + n - 16),
-                         _mm_loadu_si128((const __m128i *)(const void *)(src + n - 16)));
-#endif
-    } else {
-        SSE__OPAQUE(dst);
-        SSE__OPAQUE(src);
-        memcpy(dst, src, n);
-    }
 }
 
 SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
@@ -2380,11 +2404,11 @@ sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)
     return o.failed ? SSE_E_CALLBACK : (sse_ssize)o.bytes;
 }
 
-/* ---- src/sse_server.c ---- */
+/* ---- src/sse_http.c ---- */
 
-/* What an HTTP server needs around the encoder: the response headers of an
- * event stream, and the Last-Event-ID request header a reconnecting client
- * sends back. */
+/* The HTTP around an event stream, both sides: the response headers a
+ * server sends and the Last-Event-ID header it reads back; the request
+ * headers a client sends and its Last-Event-ID line. */
 
 /* Must list exactly the lines of SSE_RESPONSE_HEADERS (a test compares). */
 static const sse_header sse__response_headers[] = {
@@ -2393,11 +2417,21 @@ static const sse_header sse__response_headers[] = {
     {"X-Accel-Buffering", "no"},
     {NULL, NULL}};
 
+/* A NULL-terminated table and the number of headers in it. */
+static const sse_header *sse__header_table(const sse_header *table,
+                                           size_t *count)
+{
+    size_t n = 0;
+    while (table[n].name)
+        n++;
+    if (count)
+        *count = n;
+    return table;
+}
+
 const sse_header *sse_response_headers(size_t *count)
 {
-    if (count)
-        *count = sizeof sse__response_headers / sizeof *sse__response_headers - 1;
-    return sse__response_headers;
+    return sse__header_table(sse__response_headers, count);
 }
 
 int sse_last_event_id_read(const char *value, size_t len, size_t max_len,
@@ -2429,6 +2463,37 @@ int sse_last_event_id_read(const char *value, size_t len, size_t max_len,
     *id = value;
     *id_len = len;
     return SSE_OK;
+}
+
+/* Must list exactly the lines of SSE_REQUEST_HEADERS (a test compares). */
+static const sse_header sse__request_headers[] = {
+    {"Accept", "text/event-stream"},
+    {"Cache-Control", "no-cache"},
+    {NULL, NULL}};
+
+const sse_header *sse_request_headers(size_t *count)
+{
+    return sse__header_table(sse__request_headers, count);
+}
+
+size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
+                                       size_t cap)
+{
+    static const char name[] = "Last-Event-ID: ";
+    size_t id_len = 0, need;
+    const char *id = p ? sse_parser_last_event_id(p, &id_len) : NULL;
+    if (!id || id_len == 0) {
+        if (buf && cap)
+            buf[0] = '\0';
+        return 0;
+    }
+    need = sizeof name - 1 + id_len;
+    if (buf && need < cap) {
+        memcpy(buf, name, sizeof name - 1);
+        memcpy(buf + sizeof name - 1, id, id_len);
+        buf[need] = '\0';
+    }
+    return need;
 }
 
 /* ---- src/sse_history.c ---- */
@@ -2631,47 +2696,15 @@ size_t sse_history_count(const sse_history *h)
     return h ? h->count_ : 0;
 }
 
-/* ---- src/sse_client.c ---- */
+/* ---- src/sse_reconnect.c ---- */
 
-/* The client's side between connections (see "Client" in sse.h): which
- * responses to stream, what to send back, and how long to wait. */
+/* The reconnect policy, what EventSource does between connections (see
+ * "Client" in sse.h): which responses to stream, and how long to wait
+ * before the next attempt. No I/O, no clock. */
 
 #define SSE__CLIENT_DEFAULT_RETRY 3000u  /* what Chromium and Firefox use */
 #define SSE__CLIENT_DEFAULT_CAP 60000u
 #define SSE__CLIENT_NO_VERDICT (-1)
-
-/* Must list exactly the lines of SSE_REQUEST_HEADERS (a test compares). */
-static const sse_header sse__request_headers[] = {
-    {"Accept", "text/event-stream"},
-    {"Cache-Control", "no-cache"},
-    {NULL, NULL}};
-
-const sse_header *sse_request_headers(size_t *count)
-{
-    if (count)
-        *count = sizeof sse__request_headers / sizeof *sse__request_headers - 1;
-    return sse__request_headers;
-}
-
-size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
-                                       size_t cap)
-{
-    static const char name[] = "Last-Event-ID: ";
-    size_t id_len = 0, need;
-    const char *id = p ? sse_parser_last_event_id(p, &id_len) : NULL;
-    if (!id || id_len == 0) {
-        if (buf && cap)
-            buf[0] = '\0';
-        return 0;
-    }
-    need = sizeof name - 1 + id_len;
-    if (buf && need < cap) {
-        memcpy(buf, name, sizeof name - 1);
-        memcpy(buf + sizeof name - 1, id, id_len);
-        buf[need] = '\0';
-    }
-    return need;
-}
 
 int sse_client_init(sse_client *c, const sse_client_options *opt)
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What every command-line tool shares (examples/tool_common.h): --help and
+# What every command-line tool shares (examples/tools/tool_common.h): --help and
 # --version, "--opt value" and "--opt=value" alike, usage errors (exit 2),
 # a reader that goes away (`tool | head -1`) as an ordinary end (exit 0,
 # not death by SIGPIPE), and sse-dump's bounded memory and windowed UTF-8

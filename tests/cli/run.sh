@@ -35,7 +35,7 @@ for input in "$dir"/*.sse; do
   done
 done
 
-# Exit statuses (examples/tool_common.h): 0 read to the end, 2 bad usage,
+# Exit statuses (examples/tools/tool_common.h): 0 read to the end, 2 bad usage,
 # 3 unreadable input or unwritable output.
 expect_status 0 "$dump" /dev/null
 expect_status 0 "$dump" --help

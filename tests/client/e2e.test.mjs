@@ -1,4 +1,4 @@
-// End-to-end tests of sse-get (examples/sse_get.c) against sse-server on
+// End-to-end tests of sse-get (examples/tools/sse_get.c) against sse-server on
 // loopback: fault injection, idle timeout, retry, 204 / 500 / wrong type,
 // and sse-get versus curl -N piped into sse-dump.
 //   SSE_SERVER=... SSE_GET=... SSE_DUMP=... node --test this-file

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo script (examples/server/demo.sh, what ./.ci/demo runs after the
+# The demo script (examples/demo/demo.sh, what ./.ci/demo runs after the
 # build) tells the truth:
 #   1. with its port taken by another listener it exits non-zero, naming
 #      the port, instead of announcing a demo that is not running;
@@ -10,7 +10,7 @@
 #   check_demo.sh SOURCE_DIR SSE_SERVER
 set -u
 src=$1 server=$2
-demo=$src/examples/server/demo.sh
+demo=$src/examples/demo/demo.sh
 out=$(mktemp -d)
 other=
 trap '[ -n "$other" ] && kill "$other" 2> /dev/null; rm -rf "$out"' EXIT

@@ -1,4 +1,4 @@
-// Integration tests of sse-server (examples/server) with real HTTP clients
+// Integration tests of sse-server (examples/demo) with real HTTP clients
 // on loopback: the bytes on the wire, headers, heartbeats, Last-Event-ID
 // resume, the resync event, the slow-client disconnect, fault injection and
 // shutdown. Run by ctest as: SSE_SERVER=... node --test this-file

@@ -1,43 +1,11 @@
-/* The client's side between connections (see "Client" in sse.h): which
- * responses to stream, what to send back, and how long to wait. */
+/* The reconnect policy, what EventSource does between connections (see
+ * "Client" in sse.h): which responses to stream, and how long to wait
+ * before the next attempt. No I/O, no clock. */
 #include "sse_internal.h"
 
 #define SSE__CLIENT_DEFAULT_RETRY 3000u  /* what Chromium and Firefox use */
 #define SSE__CLIENT_DEFAULT_CAP 60000u
 #define SSE__CLIENT_NO_VERDICT (-1)
-
-/* Must list exactly the lines of SSE_REQUEST_HEADERS (a test compares). */
-static const sse_header sse__request_headers[] = {
-    {"Accept", "text/event-stream"},
-    {"Cache-Control", "no-cache"},
-    {NULL, NULL}};
-
-const sse_header *sse_request_headers(size_t *count)
-{
-    if (count)
-        *count = sizeof sse__request_headers / sizeof *sse__request_headers - 1;
-    return sse__request_headers;
-}
-
-size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
-                                       size_t cap)
-{
-    static const char name[] = "Last-Event-ID: ";
-    size_t id_len = 0, need;
-    const char *id = p ? sse_parser_last_event_id(p, &id_len) : NULL;
-    if (!id || id_len == 0) {
-        if (buf && cap)
-            buf[0] = '\0';
-        return 0;
-    }
-    need = sizeof name - 1 + id_len;
-    if (buf && need < cap) {
-        memcpy(buf, name, sizeof name - 1);
-        memcpy(buf + sizeof name - 1, id, id_len);
-        buf[need] = '\0';
-    }
-    return need;
-}
 
 int sse_client_init(sse_client *c, const sse_client_options *opt)
 {

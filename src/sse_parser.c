@@ -1,0 +1,149 @@
+/* The parser's lifecycle and accessors: init, reset for a new connection,
+ * finish at the end of a stream, destroy, and what a caller may read back
+ * (status, last event ID, retry). The state machine is in sse_parse.c. */
+#include "sse_internal.h"
+
+size_t sse_parser_size(void) { return sizeof(sse_parser); }
+
+void sse_callbacks_init(sse_callbacks *cb)
+{
+    if (cb)
+        memset(cb, 0, sizeof *cb);
+}
+
+int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
+                     void *user, const sse_parser_options *options,
+                     unsigned header_version, size_t parser_size)
+{
+    int rc;
+    if (!p)
+        return SSE_E_INVALID_ARGUMENT;
+    if (parser_size != sizeof(sse_parser) ||
+        (header_version >> 16) != SSE_VERSION_MAJOR) {
+        memset(p, 0, parser_size < sizeof *p ? parser_size : sizeof *p);
+        return SSE_E_VERSION;
+    }
+    memset(p, 0, sizeof *p);
+    /* Unknown flags are refused: a later release may give them meaning
+     * (and fields read only under them). */
+    if (!callbacks || !options || (options->flags & ~SSE_UTF8_REPLACE))
+        return SSE_E_INVALID_ARGUMENT;
+    rc = sse__memory_init(p, options);
+    if (rc != SSE_OK) {
+        memset(p, 0, sizeof *p);
+        return rc;
+    }
+    p->cb_ = callbacks;
+    p->user_ = user;
+    p->flags_ = options->flags;
+    p->cid_ = p->pid_ = 0;
+    p->type_ = 1;
+    sse_parser_reset(p);
+    return SSE_OK;
+}
+
+void sse_parser_destroy(sse_parser *p)
+{
+    if (!p)
+        return;
+    sse__memory_free(p);
+    memset(p, 0, sizeof *p);
+}
+
+void sse_parser_reset(sse_parser *p)
+{
+    if (!p || !p->cb_)
+        return;
+    sse__clear_event(p);
+    p->pid_ = p->cid_; /* an id read after the last blank line is forgotten */
+    p->state_ = SSE__ST_LINE;
+    p->bom_ = 0;
+    p->misc_ &= SSE__M_HAS_RETRY;
+    p->line_len_ = 0;
+    p->perr_ = 0;
+    p->offset_ = 0;
+    p->status_ = SSE_OK;
+    p->reason_ = NULL;
+    sse__utf8_reset(&p->u8_);
+}
+
+int sse_parser_finish(sse_parser *p)
+{
+    if (!p || !p->cb_)
+        return SSE_E_INVALID_ARGUMENT;
+    if (p->status_ == SSE_PAUSED)
+        p->status_ = SSE_OK;
+    if (p->status_ != SSE_OK)
+        return p->status_;
+    /* A stream that ends inside "EF BB" ends with a two-byte line: report
+     * it if that is over max_line, as for any other line. */
+    if (p->bom_ > 0 && p->bom_ < 3 && p->bom_ > p->max_line_) {
+        sse__event_error(p, SSE_E_LINE_TOO_LONG);
+        if (p->status_ < SSE_OK)
+            return p->status_;
+        p->status_ = SSE_OK; /* a pause cannot delay the end */
+    }
+    /* 9.2.6: at end of stream any pending data is discarded. */
+    sse__clear_event(p);
+    p->pid_ = p->cid_;
+    p->state_ = SSE__ST_LINE;
+    p->perr_ = 0;
+    p->misc_ = (unsigned char)((p->misc_ & SSE__M_HAS_RETRY) | SSE__M_FINISHED);
+    return SSE_OK;
+}
+
+int sse_parser_status(const sse_parser *p)
+{
+    return p ? p->status_ : SSE_E_INVALID_ARGUMENT;
+}
+
+const char *sse_parser_error_reason(const sse_parser *p)
+{
+    if (!p)
+        return sse_strerror(SSE_E_INVALID_ARGUMENT);
+    if (p->reason_)
+        return p->reason_;
+    return sse_strerror(p->status_);
+}
+
+void sse_parser_set_error_reason(sse_parser *p, const char *text)
+{
+    if (p)
+        p->reason_ = text;
+}
+
+uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->offset_ : 0; }
+
+const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
+{
+    size_t n = (p && p->slots_) ? p->slot_len_[p->cid_] : 0;
+    if (len)
+        *len = n;
+    return n ? sse__slot(p, p->cid_) : "";
+}
+
+int sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
+{
+    unsigned slot;
+    int rc;
+    if (!p || !p->cb_ || (!id && len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (len && memchr(id, '\0', len))
+        return SSE_E_INVALID_ARGUMENT;
+    slot = sse__free_slot(p);
+    p->slot_len_[slot] = 0;
+    rc = sse__slot_put(p, slot, id, len);
+    if (rc != SSE_OK)
+        return rc;
+    p->cid_ = p->pid_ = (unsigned char)slot;
+    return SSE_OK;
+}
+
+int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
+{
+    if (!p || !(p->misc_ & SSE__M_HAS_RETRY))
+        return 0;
+    if (retry_ms)
+        *retry_ms = p->retry_;
+    return 1;
+}
