@@ -40,6 +40,21 @@
  *
  * Thread safety: a parser is used by one thread at a time; distinct parsers
  * share nothing (the library has no global state).
+ *
+ * Compile-time macros (define them before including this header; none is
+ * needed for the ordinary library):
+ *
+ *   SSE_IMPLEMENTATION  single header (include/single/sse.h) only: define
+ *                       it in exactly one C file to compile the library
+ *                       there; everywhere else the header only declares.
+ *   SSE_PRIVATE         with SSE_IMPLEMENTATION: every function is static
+ *                       to that one file (a private copy; include the
+ *                       header nowhere else).
+ *   SSE_STATIC          you link the static library: no DLL import on
+ *                       Windows. The CMake target sse::sse_static sets it.
+ *   SSE_NO_SIMD         when compiling the library: the portable 8-byte
+ *                       line-end scan instead of SSE2 on x86-64 (CMake:
+ *                       -DSSE_SIMD=OFF defines it). Output is identical.
  */
 #ifndef SSE_H
 #define SSE_H
@@ -60,6 +75,10 @@ extern "C" {
 /* 0xMMmmpp: compare with >= in preprocessor checks. */
 #define SSE_VERSION_NUMBER \
     ((SSE_VERSION_MAJOR << 16) | (SSE_VERSION_MINOR << 8) | SSE_VERSION_PATCH)
+/* Is this header at least version major.minor.patch? For #if:
+ *     #if SSE_VERSION_AT_LEAST(0, 2, 0) ... #endif */
+#define SSE_VERSION_AT_LEAST(major, minor, patch) \
+    (SSE_VERSION_NUMBER >= (((major) << 16) | ((minor) << 8) | (patch)))
 
 /* ---- Export ----------------------------------------------------------- *
  *
@@ -347,6 +366,13 @@ SSE_API int sse_parser_set_last_event_id(sse_parser *p, const char *id,
 /* 1 and *retry_ms set if the stream has sent a valid retry field, else 0. */
 SSE_API int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms);
 
+/* The limits in force (any pointer may be NULL): the options with their
+ * defaults filled in and, with a caller buffer, max_event and max_field
+ * cut to what fits in it. What on_error's SSE_E_*_TOO_* codes refer to.
+ * All three are 0 for a parser that is not initialised. */
+SSE_API void sse_parser_limits(const sse_parser *p, size_t *max_line,
+                               size_t *max_event, size_t *max_field);
+
 /* ---- Encoder -----------------------------------------------------------
  *
  * Turns one frame (comment, retry, event type, id, data) into
@@ -529,9 +555,14 @@ typedef struct sse_history {
                                  the client must resynchronise (e.g. a
                                  documented resync event, then live) */
 
+/* Bytes of bookkeeping per stored frame: a frame costs its own bytes, its
+ * ID's bytes and this. A store for N frames of at most F bytes with IDs of
+ * at most I bytes needs N * (SSE_HISTORY_FRAME_OVERHEAD + I + F) bytes. */
+#define SSE_HISTORY_FRAME_OVERHEAD 24
+
 /* Prepares h on mem (mem_size bytes, kept by pointer). max_frames bounds
  * the frame count as well (0: bytes only). Each frame costs its bytes, its
- * ID's bytes and 24 bytes of bookkeeping. SSE_E_INVALID_ARGUMENT for NULL
+ * ID's bytes and SSE_HISTORY_FRAME_OVERHEAD bytes of bookkeeping. SSE_E_INVALID_ARGUMENT for NULL
  * h or mem, or mem_size under 64. */
 SSE_API int sse_history_init(sse_history *h, void *mem, size_t mem_size,
                              size_t max_frames);

@@ -7,12 +7,16 @@
  * number shows. */
 #include "sse_internal.h"
 
-#define SSE__REC_HEAD 24
+#define SSE__REC_HEAD SSE_HISTORY_FRAME_OVERHEAD
 #define SSE__PENDING SIZE_MAX /* cursor: its record is not added yet */
 
 struct sse__rec {
     uint64_t seq, id_len, frame_len;
 };
+/* The public overhead is the record header: a compile error if not. */
+typedef char sse__rec_head_is_public[sizeof(struct sse__rec) == SSE__REC_HEAD
+                                         ? 1
+                                         : -1];
 
 static struct sse__rec sse__rec_at(const sse_history *h, size_t at)
 {

@@ -147,3 +147,15 @@ int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
         *retry_ms = p->retry_;
     return 1;
 }
+
+void sse_parser_limits(const sse_parser *p, size_t *max_line,
+                       size_t *max_event, size_t *max_field)
+{
+    int ready = p && p->cb_;
+    if (max_line)
+        *max_line = ready ? p->max_line_ : 0;
+    if (max_event)
+        *max_event = ready ? p->data_limit_ : 0;
+    if (max_field)
+        *max_field = ready ? p->field_limit_ : 0;
+}

@@ -317,6 +317,91 @@ static void version_and_size(void **state)
     assert_true(sizeof(sse_parser) <= 256);
 }
 
+static void version_at_least(void **state)
+{
+    (void)state;
+    assert_true(SSE_VERSION_AT_LEAST(SSE_VERSION_MAJOR, SSE_VERSION_MINOR,
+                                     SSE_VERSION_PATCH));
+    assert_true(SSE_VERSION_AT_LEAST(0, 0, 0));
+    assert_false(SSE_VERSION_AT_LEAST(SSE_VERSION_MAJOR, SSE_VERSION_MINOR,
+                                      SSE_VERSION_PATCH + 1));
+    assert_false(SSE_VERSION_AT_LEAST(SSE_VERSION_MAJOR,
+                                      SSE_VERSION_MINOR + 1, 0));
+    assert_false(SSE_VERSION_AT_LEAST(SSE_VERSION_MAJOR + 1, 0, 0));
+#if !SSE_VERSION_AT_LEAST(0, 1, 0)
+    fail_msg("usable in #if");
+#endif
+}
+
+static void *limits_alloc(void *ctx, void *ptr, size_t old_size,
+                          size_t new_size)
+{
+    (void)ctx;
+    (void)old_size;
+    if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, new_size);
+}
+
+/* The limits in force: the documented defaults, the options as given, and
+ * with a caller buffer what fits (one eighth per field slot, the rest for
+ * data), as the header says. */
+static void limits_in_force(void **state)
+{
+    static char buffer[8000];
+    sse_callbacks cb;
+    sse_parser_options opt;
+    sse_parser p;
+    size_t line = 1, event = 1, field = 1;
+    (void)state;
+    sse_callbacks_init(&cb);
+    memset(&p, 0, sizeof p);
+    sse_parser_limits(&p, &line, &event, &field);
+    assert_true(line == 0 && event == 0 && field == 0);
+    sse_parser_limits(NULL, NULL, NULL, NULL);
+
+    memset(&opt, 0, sizeof opt);
+    opt.alloc = limits_alloc;
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+    sse_parser_limits(&p, &line, &event, &field);
+    assert_int_equal(line, SSE_DEFAULT_MAX_LINE);
+    assert_int_equal(event, SSE_DEFAULT_MAX_EVENT);
+    assert_int_equal(field, SSE_DEFAULT_MAX_FIELD);
+    sse_parser_destroy(&p);
+
+    opt.max_line = 100;
+    opt.max_event = 200;
+    opt.max_field = 30;
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+    sse_parser_limits(&p, &line, NULL, NULL);
+    assert_int_equal(line, 100);
+    sse_parser_limits(&p, NULL, &event, &field);
+    assert_int_equal(event, 200);
+    assert_int_equal(field, 30);
+    sse_parser_destroy(&p);
+
+    /* 8000 bytes: slots of min(30, 1000), data 8000 - 4 * 30, cut to 200;
+     * then with no max_event, all of it. */
+    memset(&opt, 0, sizeof opt);
+    opt.buffer = buffer;
+    opt.buffer_size = sizeof buffer;
+    opt.max_field = 30;
+    opt.max_event = 200;
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+    sse_parser_limits(&p, &line, &event, &field);
+    assert_int_equal(line, SSE_DEFAULT_MAX_LINE);
+    assert_int_equal(event, 200);
+    assert_int_equal(field, 30);
+    opt.max_event = 0;
+    opt.max_field = 0;
+    assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
+    sse_parser_limits(&p, NULL, &event, &field);
+    assert_int_equal(field, 1000);
+    assert_int_equal(event, 8000 - 4 * 1000);
+}
+
 /* sse_callbacks_init clears every slot, the reserved ones too: later
  * releases read a callback added there only if it is non-NULL. */
 static void callbacks_init_clears_all(void **state)
@@ -343,6 +428,8 @@ int main(void)
         cmocka_unit_test(init_arguments),
         cmocka_unit_test(error_texts),
         cmocka_unit_test(version_and_size),
+        cmocka_unit_test(version_at_least),
+        cmocka_unit_test(limits_in_force),
         cmocka_unit_test(callbacks_init_clears_all),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);

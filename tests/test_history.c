@@ -397,6 +397,25 @@ static void fuzz_case_count_and_bytes_limits(void **state)
     }
 }
 
+/* The documented cost of a frame: a store of exactly N * (overhead + id +
+ * frame) bytes holds N such frames, and one byte less holds N - 1. */
+static void frame_overhead_is_exact(void **state)
+{
+    static char mem[3 * (SSE_HISTORY_FRAME_OVERHEAD + 1 + 30)];
+    sse_history h;
+    (void)state;
+    sse_history_init(&h, mem, sizeof mem, 0);
+    add_n(&h, 1, 30);
+    add_n(&h, 2, 30);
+    add_n(&h, 3, 30);
+    assert_int_equal(sse_history_count(&h), 3);
+    sse_history_init(&h, mem, sizeof mem - 1, 0);
+    add_n(&h, 1, 30);
+    add_n(&h, 2, 30);
+    add_n(&h, 3, 30);
+    assert_int_equal(sse_history_count(&h), 2);
+}
+
 static void refusals(void **state)
 {
     static char mem[128];
@@ -447,6 +466,7 @@ int main(void)
         cmocka_unit_test(random_sizes_keep_the_newest),
         cmocka_unit_test(pending_cursor_across_wrap),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(frame_overhead_is_exact),
         cmocka_unit_test(fuzz_case_count_and_bytes_limits),
     };
     return cmocka_run_group_tests_name("history", tests, NULL, NULL);

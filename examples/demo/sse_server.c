@@ -771,8 +771,10 @@ static int setup(struct server *s)
     s->hello_len = (size_t)n;
     s->beat_len = (size_t)m;
 
-    /* Room for every kept event at the largest frame the feed makes. */
-    size_t per_event = 24 + 24 + 256 + cfg->pad + 8;
+    /* Room for every kept event at the largest frame the feed makes: an id
+     * of up to 20 digits (24), a frame of up to 256 bytes before padding,
+     * the padding comment (pad) and 32 bytes of slack. */
+    size_t per_event = SSE_HISTORY_FRAME_OVERHEAD + 24 + 256 + 32 + cfg->pad;
     size_t mem = cfg->history_events * per_event;
     s->history_mem = malloc(mem);
     if (!s->history_mem ||

@@ -171,18 +171,15 @@ int json_lines_on_comment(sse_parser *p, const char *text, size_t len,
     return end_record(d);
 }
 
-static size_t limit_of(const struct json_lines *d, int code)
+/* The limit an error code refers to, as the parser applies it. */
+static size_t limit_of(const sse_parser *p, int code)
 {
-    switch (code) {
-    case SSE_E_LINE_TOO_LONG:
-        return d->opt->max_line ? d->opt->max_line : SSE_DEFAULT_MAX_LINE;
-    case SSE_E_EVENT_TOO_LARGE:
-        return d->opt->max_event ? d->opt->max_event : SSE_DEFAULT_MAX_EVENT;
-    case SSE_E_FIELD_TOO_LONG:
-        return d->opt->max_field ? d->opt->max_field : SSE_DEFAULT_MAX_FIELD;
-    default:
-        return 0;
-    }
+    size_t line, event, field;
+    sse_parser_limits(p, &line, &event, &field);
+    return code == SSE_E_LINE_TOO_LONG      ? line
+           : code == SSE_E_EVENT_TOO_LARGE ? event
+           : code == SSE_E_FIELD_TOO_LONG  ? field
+                                           : 0;
 }
 
 /* The message names the limit but not the stream offset: where a limit is
@@ -191,8 +188,7 @@ int json_lines_on_error(sse_parser *p, int code, void *user)
 {
     struct json_lines *d = user;
     char msg[256];
-    size_t limit = limit_of(d, code);
-    (void)p;
+    size_t limit = limit_of(p, code);
     if (limit)
         snprintf(msg, sizeof msg, "%s (%zu bytes); event dropped",
                  sse_strerror(code), limit);

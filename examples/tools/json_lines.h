@@ -18,7 +18,6 @@
 struct json_lines {
     FILE *out;
     int write_errno; /* errno of the first failed write; 0 while none */
-    const sse_parser_options *opt; /* to name the limits in errors */
 };
 
 int json_lines_on_event(sse_parser *p, const sse_event *ev, void *user);

@@ -135,7 +135,6 @@ int main(int argc, char **argv)
 
     memset(&d, 0, sizeof d);
     d.out = stdout;
-    d.opt = &opt;
     opt.alloc = json_lines_alloc;
     rc = sse_parser_init(&parser, &cb, &d, &opt);
     if (rc != SSE_OK) {

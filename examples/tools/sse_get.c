@@ -351,7 +351,6 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     g.out.out = stdout;
-    g.out.opt = &opt;
     opt.alloc = json_lines_alloc;
     if (sse_parser_init(&g.parser, &cb, &g.out, &opt) != SSE_OK ||
         sse_client_init(&g.client, &copt) != SSE_OK) {
