@@ -63,4 +63,31 @@ cmake_consumer find_static 's/sse::sse)/sse::sse_static)/' \
 no_libsse "$tmp/find_static/build/app"
 cmake_consumer subdirectory \
   "s|^find_package(sse.*|add_subdirectory($srcdir libsse)|"
-echo "consumers: pkg-config shared+static, find_package shared+static, add_subdirectory: ok"
+# A subproject installs nothing into its parent's prefix unless asked.
+cmake --install "$tmp/subdirectory/build" --prefix "$tmp/parent" > /dev/null
+if [ -n "$(find "$tmp/parent" -type f 2> /dev/null)" ]; then
+  echo "add_subdirectory installed into the parent's prefix:"
+  find "$tmp/parent" -type f
+  exit 1
+fi
+# BUILD_SHARED_LIBS=OFF: no shared library, sse::sse is the static one,
+# both as a subproject and installed.
+cmake_consumer subdirectory_static \
+  "s|^find_package(sse.*|add_subdirectory($srcdir libsse)|" \
+  -DBUILD_SHARED_LIBS=OFF
+no_libsse "$tmp/subdirectory_static/build/app"
+[ -z "$(find "$tmp/subdirectory_static/build" -name 'libsse.so*')" ] ||
+  { echo "BUILD_SHARED_LIBS=OFF still built libsse.so"; exit 1; }
+cmake -S "$srcdir" -B "$tmp/static_only" -DCMAKE_C_COMPILER="$cc" \
+  -DBUILD_SHARED_LIBS=OFF -DSSE_BUILD_TESTS=OFF -DSSE_BUILD_EXAMPLES=OFF \
+  > "$tmp/static_only.log" 2>&1 || { cat "$tmp/static_only.log"; exit 1; }
+cmake --build "$tmp/static_only" > "$tmp/static_only.log" 2>&1 ||
+  { cat "$tmp/static_only.log"; exit 1; }
+cmake --install "$tmp/static_only" --prefix "$tmp/static_prefix" > /dev/null
+[ -z "$(find "$tmp/static_prefix" -name 'libsse.so*')" ] ||
+  { echo "BUILD_SHARED_LIBS=OFF installed libsse.so"; exit 1; }
+cmake_consumer find_static_only 's/sse::sse_static/sse::sse/' \
+  -DCMAKE_PREFIX_PATH="$tmp/static_prefix"
+no_libsse "$tmp/find_static_only/build/app"
+echo "consumers: pkg-config shared+static, find_package shared+static," \
+  "add_subdirectory (installs nothing), BUILD_SHARED_LIBS=OFF: ok"
