@@ -54,7 +54,7 @@
  *                       Windows. The CMake target sse::sse_static sets it.
  *   SSE_NO_SIMD         when compiling the library: the portable 8-byte
  *                       line-end scan instead of SSE2 on x86-64 (CMake:
- *                       -DSSE_SIMD=OFF defines it). Output is identical.
+ *                       -DSSE_NO_SIMD=ON defines it). Output is identical.
  */
 #ifndef SSE_H
 #define SSE_H

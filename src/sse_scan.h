@@ -1,7 +1,8 @@
 /* Every SIMD intrinsic the library uses, in one place: the search for the
  * next CR or LF (the parser and the encoder spend nearly all their time in
  * it) and the encoder's short copies. Private; included by sse_internal.h.
- * SSE_NO_SIMD (CMake: SSE_SIMD=OFF) selects the portable paths. */
+ * SSE_NO_SIMD (the CMake option of the same name) selects the portable
+ * paths. */
 #ifndef SSE_SCAN_H
 #define SSE_SCAN_H
 

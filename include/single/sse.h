@@ -70,7 +70,7 @@
  *                       Windows. The CMake target sse::sse_static sets it.
  *   SSE_NO_SIMD         when compiling the library: the portable 8-byte
  *                       line-end scan instead of SSE2 on x86-64 (CMake:
- *                       -DSSE_SIMD=OFF defines it). Output is identical.
+ *                       -DSSE_NO_SIMD=ON defines it). Output is identical.
  */
 #ifndef SSE_H
 #define SSE_H
@@ -720,7 +720,8 @@ SSE_API unsigned sse_client_failures(const sse_client *c);
 /* Every SIMD intrinsic the library uses, in one place: the search for the
  * next CR or LF (the parser and the encoder spend nearly all their time in
  * it) and the encoder's short copies. Private; included by sse_internal.h.
- * SSE_NO_SIMD (CMake: SSE_SIMD=OFF) selects the portable paths. */
+ * SSE_NO_SIMD (the CMake option of the same name) selects the portable
+ * paths. */
 #ifndef SSE_SCAN_H
 #define SSE_SCAN_H
 
