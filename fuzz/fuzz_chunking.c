@@ -13,8 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t opts = fz_byte(&r), a = fz_byte(&r), b = fz_byte(&r);
     const char *in;
     size_t len, cuts[16], ncuts, i, *bytes;
-    fz_config c = {0};
-    fz_result whole, other;
+    run_config c = {0};
+    run_result whole, other;
 
     c.flags = (opts & 1) ? SSE_UTF8_REPLACE : 0;
     c.comments = (opts >> 1) & 1;
@@ -27,25 +27,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         c.buffer_size = 8 + (size_t)a * 2;
     in = (const char *)r.p;
     len = r.n;
-    fz_run(in, len, NULL, 0, &c, &whole);
+    run_parser(in, len, NULL, 0, &c, &whole);
 
     bytes = malloc((len + 1) * sizeof *bytes);
     if (!bytes)
         abort();
     for (i = 0; i < len; i++)
         bytes[i] = i + 1;
-    fz_run(in, len, bytes, len ? len - 1 : 0, &c, &other);
+    run_parser(in, len, bytes, len ? len - 1 : 0, &c, &other);
     fz_same("byte by byte", whole.t.text, other.t.text);
     free(other.t.text);
     free(bytes);
 
     ncuts = fz_cuts((uint32_t)a << 8 | b, len, cuts, 16);
-    fz_run(in, len, cuts, ncuts, &c, &other);
+    run_parser(in, len, cuts, ncuts, &c, &other);
     fz_same("input-chosen cuts", whole.t.text, other.t.text);
     free(other.t.text);
 
     c.pause = 1;
-    fz_run(in, len, cuts, ncuts, &c, &other);
+    run_parser(in, len, cuts, ncuts, &c, &other);
     fz_same("pausing at every callback", whole.t.text, other.t.text);
     free(other.t.text);
     free(whole.t.text);

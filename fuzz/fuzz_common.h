@@ -1,6 +1,7 @@
 /* Shared by the fuzz targets: reading options from the input's first
- * bytes, running the library over a stream cut at given offsets
- * (tests/support/parse_run.c), and failing loudly on a difference. */
+ * bytes, cut offsets, and failing loudly on a difference. The runner that
+ * feeds the library a stream cut at given offsets is run_parser
+ * (tests/support/parse_run.c), shared with the unit harness. */
 #ifndef SSE_FUZZ_COMMON_H
 #define SSE_FUZZ_COMMON_H
 
@@ -18,11 +19,6 @@ typedef struct fz_reader {
 } fz_reader;
 
 uint8_t fz_byte(fz_reader *r);
-
-/* The runner is tests/support/parse_run.c, shared with the unit harness. */
-typedef run_config fz_config;
-typedef run_result fz_result;
-#define fz_run run_parser
 
 /* Up to max ascending cut offsets in [0, len], from seed. */
 size_t fz_cuts(uint32_t seed, size_t len, size_t *cuts, size_t max);

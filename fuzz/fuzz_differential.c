@@ -10,11 +10,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void compare(const char *in, size_t len, const size_t *cuts,
-                    size_t ncuts, const fz_config *c, const char *want,
+                    size_t ncuts, const run_config *c, const char *want,
                     const char *how)
 {
-    fz_result got;
-    fz_run(in, len, cuts, ncuts, c, &got);
+    run_result got;
+    run_parser(in, len, cuts, ncuts, c, &got);
     fz_same(how, want, got.t.text);
     free(got.t.text);
 }
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bytes[i] = i + 1;
     for (mode = 0; mode < 2; mode++) {
         ref_options ro = {0};
-        fz_config c = {0};
+        run_config c = {0};
         trace want = {0};
         ro.utf8_replace = mode;
         ro.comments = 1;

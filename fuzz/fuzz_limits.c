@@ -14,9 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_reader r = {data, size};
     uint8_t opts = fz_byte(&r), a = fz_byte(&r), b = fz_byte(&r),
             d = fz_byte(&r);
-    fz_config c = {0};
+    run_config c = {0};
     ref_options ro = {0};
-    fz_result got;
+    run_result got;
     trace want = {0};
     size_t cuts[16], ncuts;
 
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ref_parse((const char *)r.p, r.n, &ro, &want);
     ncuts = fz_cuts((uint32_t)a << 16 | (uint32_t)b << 8 | d, r.n, cuts, 16);
-    fz_run((const char *)r.p, r.n, cuts, ncuts, &c, &got);
+    run_parser((const char *)r.p, r.n, cuts, ncuts, &c, &got);
     fz_same("library vs model, same limits", want.text, got.t.text);
     if (!c.buffer_size && got.peak > c.max_event + 4 * c.max_field)
         fz_fail("parser memory above max_event + 4 * max_field");

@@ -1,6 +1,6 @@
 /* Robustness: any options (small limits, caller buffer or hooks, UTF-8
  * replacement, comments, pausing) and any split, taken from the input's
- * first bytes. fz_run checks every callback's pointers (ASan), exact byte
+ * first bytes. run_parser checks every callback's pointers (ASan), exact byte
  * counts, the stream offset, and that hook memory is all returned. */
 #include <stdlib.h>
 
@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_reader r = {data, size};
     uint8_t opts = fz_byte(&r), a = fz_byte(&r), b = fz_byte(&r);
-    fz_config c = {0};
-    fz_result res;
+    run_config c = {0};
+    run_result res;
     size_t cuts[16], ncuts;
 
     c.flags = (opts & 1) ? SSE_UTF8_REPLACE : 0;
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (opts & 16)
         c.buffer_size = 8 + (size_t)b * 4;
     ncuts = fz_cuts((uint32_t)a << 8 | b, r.n, cuts, 16);
-    fz_run((const char *)r.p, r.n, cuts, ncuts, &c, &res);
+    run_parser((const char *)r.p, r.n, cuts, ncuts, &c, &res);
     free(res.t.text);
     return 0;
 }

@@ -165,18 +165,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     {
-        fz_config c = {0};
-        fz_result got;
+        run_config c = {0};
+        run_result got;
         ref_options ro = {0};
         c.comments = 1;
         c.max_line = c.max_event = c.max_field = len + 16;
         ncuts = fz_cuts(seed, len, cuts, 16);
-        fz_run(stream, len, cuts, ncuts, &c, &got);
+        run_parser(stream, len, cuts, ncuts, &c, &got);
         fz_same("encoded frames parsed back", want.text, got.t.text);
         free(got.t.text);
         if (all_utf8) { /* as a browser decodes it: nothing replaced */
             c.flags = SSE_UTF8_REPLACE;
-            fz_run(stream, len, cuts, ncuts, &c, &got);
+            run_parser(stream, len, cuts, ncuts, &c, &got);
             fz_same("parsed back in UTF-8 replacement mode", want.text,
                     got.t.text);
             free(got.t.text);
