@@ -1,0 +1,268 @@
+/* sse-server's HTTP side: routing, and the handlers - the stream at
+ * /events (resume, resync, then live), the page, /stats and /drop. HEAD is
+ * answered wherever GET is. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/keyvalq_struct.h>
+
+#include "server.h"
+
+/* The demo page (generated from page.html by the build). */
+extern const char sse_demo_page[];
+extern const size_t sse_demo_page_len;
+
+static uint64_t parse_id(const char *s, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    return v;
+}
+
+static void query_value(struct evhttp_request *req, const char *name,
+                        char *out, size_t cap)
+{
+    struct evkeyvalq q;
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+    out[0] = '\0';
+    if (!query || evhttp_parse_query_str(query, &q) != 0)
+        return;
+    const char *v = evhttp_find_header(&q, name);
+    if (v)
+        snprintf(out, cap, "%s", v);
+    evhttp_clear_headers(&q);
+}
+
+/* A whole response. For HEAD, the same status and headers with no body:
+ * evhttp would send the body after a HEAD's headers (and leave out the
+ * Content-Length), so the length is set here and the body held back. */
+void send_text(struct evhttp_request *req, int code, const char *reason,
+                      const char *type, const char *body, size_t len)
+{
+    struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+    struct evbuffer *buf;
+    evhttp_add_header(headers, "Content-Type", type);
+    evhttp_add_header(headers, "Cache-Control", "no-cache");
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+        char length[24];
+        snprintf(length, sizeof length, "%zu", len);
+        evhttp_add_header(headers, "Content-Length", length);
+        evhttp_send_reply(req, code, reason, NULL);
+        return;
+    }
+    buf = evbuffer_new();
+    if (!buf) {
+        evhttp_send_error(req, HTTP_INTERNAL, NULL);
+        return;
+    }
+    evbuffer_add(buf, body, len);
+    evhttp_send_reply(req, code, reason, buf);
+    evbuffer_free(buf);
+}
+
+/* Starts a stream: headers, the hello frame (retry), then either the
+ * frames after the client's Last-Event-ID, or - for an ID the history no
+ * longer has - a resync event, then live. */
+static void handle_events(struct server *s, struct evhttp_request *req)
+{
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    const char *last = evhttp_find_header(in, "Last-Event-ID");
+    const char *id = "";
+    size_t id_len = 0;
+    int have_id = last != NULL && last[0] != '\0';
+
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+        /* What GET would answer, without starting a stream. */
+        size_t nh;
+        const sse_header *h = sse_response_headers(&nh);
+        for (size_t i = 0; i < nh; i++)
+            evhttp_add_header(out, h[i].name, h[i].value);
+        evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+        return;
+    }
+    if (fault_status_reply(s, req))
+        return;
+    struct client *c = calloc(1, sizeof *c);
+    if (!c) {
+        evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
+        return;
+    }
+    c->srv = s;
+    c->req = req;
+    c->conn = evhttp_request_get_connection(req);
+    if (s->cfg.sndbuf) {
+        /* The kernel's buffer is per-client memory too, and by default it
+         * grows to megabytes before a slow client shows any backlog. */
+        int size = (int)s->cfg.sndbuf;
+        evutil_socket_t fd =
+            bufferevent_getfd(evhttp_connection_get_bufferevent(c->conn));
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    }
+    query_value(req, "client", c->tag, sizeof c->tag);
+    if (s->cfg.heartbeat_ms) {
+        c->heartbeat = event_new(s->base, -1, 0, on_heartbeat, c);
+        if (!c->heartbeat) {
+            free(c);
+            evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
+            return;
+        }
+    }
+
+    size_t nh;
+    const sse_header *h = sse_response_headers(&nh);
+    for (size_t i = 0; i < nh; i++)
+        evhttp_add_header(out, h[i].name, h[i].value);
+    evhttp_send_reply_start(req, HTTP_OK, "OK");
+    evbuffer_add(s->batch, s->hello, s->hello_len);
+
+    int found = SSE_HISTORY_UNKNOWN;
+    if (have_id &&
+        sse_last_event_id_read(last, strlen(last), 64, &id, &id_len) == SSE_OK &&
+        id_len > 0)
+        found = sse_history_find(&s->history, id, id_len, &c->cursor);
+    if (found == SSE_HISTORY_RESUME || found == SSE_HISTORY_CURRENT) {
+        s->resumed++;
+        c->sent_id = parse_id(id, id_len);
+    } else {
+        sse_history_now(&s->history, &c->cursor);
+        c->sent_id = s->newest;
+        if (have_id) {
+            /* Documented in docs/server.md: the client's ID is not (or no
+             * longer) in the history, so it missed an unknown number of
+             * events. The resync event carries the newest ID, so the
+             * client's next reconnect resumes from here. */
+            char data[96], idbuf[24], frame[256];
+            sse_frame f = {0};
+            int dl = snprintf(data, sizeof data, "{\"newest\":%" PRIu64 "}",
+                              s->newest);
+            int il = snprintf(idbuf, sizeof idbuf, "%" PRIu64, s->newest);
+            f.type = "resync";
+            f.type_len = 6;
+            f.data = data;
+            f.data_len = (size_t)dl;
+            if (s->newest) {
+                f.id = idbuf;
+                f.id_len = (size_t)il;
+            }
+            sse_ssize n = sse_encode(frame, sizeof frame, &f);
+            if (n > 0 && (size_t)n <= sizeof frame)
+                evbuffer_add(s->batch, frame, (size_t)n);
+            s->resynced++;
+        }
+    }
+    evhttp_send_reply_chunk(req, s->batch);
+
+    c->allowed_lag = s->newest - c->sent_id;
+    if (c->allowed_lag < s->cfg.max_lag)
+        c->allowed_lag = s->cfg.max_lag;
+    c->next = s->clients;
+    if (s->clients)
+        s->clients->prev = c;
+    s->clients = c;
+    s->clients_now++;
+    s->connections++;
+    evhttp_connection_set_closecb(c->conn, on_connection_closed, c);
+    heartbeat_rearm(c);
+    client_pump(c);
+}
+
+/* POST /drop?client=TAG drops that page's streams (every stream without a
+ * tag), so a person can watch the browser reconnect and resume. */
+static void handle_drop(struct server *s, struct evhttp_request *req)
+{
+    char tag[33], body[64];
+    unsigned dropped = 0;
+    query_value(req, "client", tag, sizeof tag);
+    for (struct client *c = s->clients, *next; c; c = next) {
+        next = c->next;
+        if (!c->closing && (tag[0] == '\0' || strcmp(tag, c->tag) == 0)) {
+            client_abort(c);
+            dropped++;
+        }
+    }
+    s->dropped_by_request += dropped;
+    int n = snprintf(body, sizeof body, "{\"dropped\":%u}\n", dropped);
+    send_text(req, HTTP_OK, "OK", "application/json", body, (size_t)n);
+}
+
+static void handle_stats(struct server *s, struct evhttp_request *req)
+{
+    char body[512];
+    int n = snprintf(body, sizeof body,
+                     "{\"clients\":%" PRIu64 ",\"connections\":%" PRIu64
+                     ",\"newest\":%" PRIu64 ",\"history\":%zu"
+                     ",\"resumed\":%" PRIu64 ",\"resynced\":%" PRIu64
+                     ",\"kicked_slow\":%" PRIu64 ",\"closed_by_fault\":%" PRIu64
+                     ",\"dropped_by_request\":%" PRIu64
+                     ",\"events_sent\":%" PRIu64 "}\n",
+                     s->clients_now, s->connections, s->newest,
+                     sse_history_count(&s->history), s->resumed, s->resynced,
+                     s->kicked_slow, s->closed_by_fault, s->dropped_by_request,
+                     s->events_sent);
+    send_text(req, HTTP_OK, "OK", "application/json", body, (size_t)n);
+}
+
+static void handle_page(struct server *s, struct evhttp_request *req)
+{
+    (void)s;
+    send_text(req, HTTP_OK, "OK", "text/html; charset=utf-8", sse_demo_page,
+              sse_demo_page_len);
+}
+
+/* The page's icon, so a browser's automatic request finds one: an SVG
+ * (a bar of the progress the page shows). */
+static void handle_favicon(struct server *s, struct evhttp_request *req)
+{
+    static const char icon[] =
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"
+        "<rect width='16' height='16' rx='3' fill='#1f6feb'/>"
+        "<rect x='3' y='7' width='10' height='2' fill='#fff'/></svg>";
+    (void)s;
+    send_text(req, HTTP_OK, "OK", "image/svg+xml", icon, sizeof icon - 1);
+}
+
+void on_request(struct evhttp_request *req, void *arg)
+{
+    static const struct {
+        const char *path;
+        enum evhttp_cmd_type method;
+        const char *allow;
+        void (*handle)(struct server *, struct evhttp_request *);
+    } routes[] = {
+        {"/", EVHTTP_REQ_GET, "GET, HEAD", handle_page},
+        {"/favicon.ico", EVHTTP_REQ_GET, "GET, HEAD", handle_favicon},
+        {"/events", EVHTTP_REQ_GET, "GET, HEAD", handle_events},
+        {"/stats", EVHTTP_REQ_GET, "GET, HEAD", handle_stats},
+        {"/drop", EVHTTP_REQ_POST, "POST", handle_drop},
+    };
+    struct server *s = arg;
+    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    if (!path || !*path)
+        path = "/";
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (strcmp(path, routes[i].path) != 0)
+            continue;
+        enum evhttp_cmd_type method = evhttp_request_get_command(req);
+        /* HEAD wherever GET: the same status and headers, no body. */
+        if (method == routes[i].method ||
+            (method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
+            routes[i].handle(s, req);
+        } else {
+            evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+                              routes[i].allow);
+            send_text(req, 405, "Method Not Allowed", "text/plain",
+                      "method not allowed\n", 19);
+        }
+        return;
+    }
+    send_text(req, HTTP_NOTFOUND, "Not Found", "text/plain", "not found\n", 10);
+}

@@ -1,0 +1,103 @@
+/* sse-server's parts, one concern per file:
+ *   sse_server.c  main: setup, publishing the feed, shutdown
+ *   clients.c     each stream: pumping frames from the history within the
+ *                 backlog, slow-client kicks, heartbeats, closing
+ *   http.c        routing and the handlers (/events, /, /stats, /drop)
+ *   options.c     the command line
+ *   faults.c      test-only fault injection (--close-after, --close-random,
+ *                 --status): nothing a server copied from here needs
+ *   feed.c        the simulated feed; page.html the demo page
+ */
+#ifndef SSE_DEMO_SERVER_H
+#define SSE_DEMO_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "sse.h"
+
+struct config {
+    const char *bind;
+    double close_random;    /* fault: abort after an event, probability */
+    /* Numbers, all set from the option table in parse_args. */
+    uint64_t port;
+    uint64_t interval_ms;    /* publish period */
+    uint64_t max_events;     /* stop publishing after this many (0: never) */
+    uint64_t retry_ms;       /* sent when a stream starts */
+    uint64_t heartbeat_ms;   /* comment after this long idle (0: off) */
+    uint64_t history_events; /* frames kept for resume */
+    uint64_t max_backlog;    /* bytes queued per client before it waits */
+    uint64_t max_lag;        /* events behind (queue full) before a kick */
+    uint64_t close_after;    /* fault: end each stream after N events */
+    uint64_t seed;
+    uint64_t pad;            /* padding bytes per event (tests fill buffers) */
+    uint64_t sndbuf;         /* SO_SNDBUF for streams (0: the kernel's) */
+    uint64_t status;         /* tests of clients: answer /events with it */
+};
+
+struct client;
+
+struct server {
+    struct config cfg;
+    struct event_base *base;
+    struct evhttp *http;
+    struct event *publish_timer;
+    struct event *sig_int, *sig_term;
+    sse_history history;
+    void *history_mem;
+    struct evbuffer *batch; /* frames on their way into one client's buffer */
+    struct client *clients; /* doubly linked, unordered */
+    uint64_t newest;        /* id of the newest event (ids are 1, 2, ...) */
+    uint64_t rng;
+    char hello[64];         /* the frame every stream starts with */
+    size_t hello_len;
+    char beat[16];          /* the heartbeat comment */
+    size_t beat_len;
+    /* Counters for /stats and the shutdown line. */
+    uint64_t connections, clients_now, resumed, resynced, kicked_slow,
+        closed_by_fault, dropped_by_request, events_sent;
+};
+
+struct client {
+    struct server *srv;
+    struct client *prev, *next;
+    struct evhttp_request *req;
+    struct evhttp_connection *conn;
+    struct event *heartbeat;
+    sse_history_cursor cursor;
+    uint64_t sent_id;  /* id of the last event queued to this client */
+    uint64_t sent;     /* events queued on this connection */
+    uint64_t allowed_lag; /* events behind the newest before a kick */
+    char tag[33];      /* ?client=... from the page, for /drop */
+    int closing;       /* aborted: waiting for libevent to notice */
+};
+
+
+/* options.c: fills cfg from the command line. Returns 0, 1 after --help or
+ * --version, or -1 after saying what is wrong. */
+int parse_args(int argc, char **argv, struct config *cfg);
+
+/* clients.c */
+void client_pump(struct client *c);  /* queue what it has not had */
+void client_abort(struct client *c); /* drop the connection at once */
+void heartbeat_rearm(struct client *c);
+void on_connection_closed(struct evhttp_connection *conn, void *arg);
+void on_heartbeat(evutil_socket_t fd, short what, void *arg);
+struct timeval ms_to_timeval(uint64_t ms);
+
+/* http.c */
+void on_request(struct evhttp_request *req, void *arg);
+void send_text(struct evhttp_request *req, int code, const char *reason,
+               const char *type, const char *body, size_t len);
+
+/* faults.c: what a test fault does to a stream after an event. */
+enum fault_after { FAULT_NONE, FAULT_END, FAULT_ABORT };
+enum fault_after fault_after_event(struct server *s, struct client *c);
+/* --status: answers /events itself; returns 1 if it did. */
+int fault_status_reply(struct server *s, struct evhttp_request *req);
+
+#endif
