@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run_config c = {0};
     run_result whole, other;
 
-    c.flags = (opts & 1) ? SSE_UTF8_REPLACE : 0;
+    c.flags = (opts & 1) ? SSE_PARSER_UTF8_REPLACE : 0;
     c.comments = (opts >> 1) & 1;
     if (opts & 4) {
         c.max_line = 1 + a % 48;

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ro.utf8_replace = mode;
         ro.comments = 1;
         ref_parse(in, len, &ro, &want);
-        c.flags = mode ? SSE_UTF8_REPLACE : 0;
+        c.flags = mode ? SSE_PARSER_UTF8_REPLACE : 0;
         c.comments = 1;
         /* U+FFFD can triple a byte: limits beyond any this input reaches. */
         c.max_line = c.max_event = c.max_field = 3 * len + 16;

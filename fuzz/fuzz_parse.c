@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run_result res;
     size_t cuts[16], ncuts;
 
-    c.flags = (opts & 1) ? SSE_UTF8_REPLACE : 0;
+    c.flags = (opts & 1) ? SSE_PARSER_UTF8_REPLACE : 0;
     c.comments = (opts >> 1) & 1;
     c.pause = (opts >> 2) & 1;
     if (opts & 8) {

@@ -175,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_same("encoded frames parsed back", want.text, got.t.text);
         free(got.t.text);
         if (all_utf8) { /* as a browser decodes it: nothing replaced */
-            c.flags = SSE_UTF8_REPLACE;
+            c.flags = SSE_PARSER_UTF8_REPLACE;
             run_parser(stream, len, cuts, ncuts, &c, &got);
             fz_same("parsed back in UTF-8 replacement mode", want.text,
                     got.t.text);

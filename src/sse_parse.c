@@ -11,7 +11,7 @@ static const char sse__message[] = "message";
 
 static int sse__utf8_mode(const sse_parser *p)
 {
-    return (p->flags_ & SSE_UTF8_REPLACE) != 0;
+    return (p->flags_ & SSE_PARSER_UTF8_REPLACE) != 0;
 }
 
 /* Maps a callback's return value onto the parser status. `before` is the
@@ -21,10 +21,10 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
     if (rc == 0)
         return SSE_OK;
     if (rc == SSE_PAUSE) {
-        p->status_ = SSE_PAUSED;
+        p->status_ = SSE_PAUSE;
         if (p->reason_ == before)
             p->reason_ = "paused by a callback";
-        return SSE_PAUSED;
+        return SSE_PAUSE;
     }
     p->status_ = SSE_E_CALLBACK;
     if (p->reason_ == before)
@@ -376,7 +376,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
 
     if (!p)
         return 0;
-    if (p->status_ == SSE_PAUSED)
+    if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return 0;

@@ -26,7 +26,7 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
     memset(p, 0, sizeof *p);
     /* Unknown flags are refused: a later release may give them meaning
      * (and fields read only under them). */
-    if (!callbacks || !options || (options->flags & ~SSE_UTF8_REPLACE))
+    if (!callbacks || !options || (options->flags & ~SSE_PARSER_UTF8_REPLACE))
         return SSE_E_INVALID_ARGUMENT;
     rc = sse__memory_init(p, options);
     if (rc != SSE_OK) {
@@ -71,7 +71,7 @@ int sse_parser_finish(sse_parser *p)
 {
     if (!p || !p->cb_)
         return SSE_E_INVALID_ARGUMENT;
-    if (p->status_ == SSE_PAUSED)
+    if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return p->status_;

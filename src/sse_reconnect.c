@@ -47,8 +47,8 @@ static int sse__is_event_stream(const char *v, size_t len)
     return i == len || v[i] == ';';
 }
 
-int sse_client_on_response(sse_client *c, int status, const char *content_type,
-                           size_t len)
+int sse_client_check_response(sse_client *c, int status,
+                              const char *content_type, size_t len)
 {
     int verdict;
     if (status == 204)
@@ -64,7 +64,7 @@ int sse_client_on_response(sse_client *c, int status, const char *content_type,
     return verdict;
 }
 
-void sse_client_on_event(sse_client *c)
+void sse_client_mark_healthy(sse_client *c)
 {
     if (c)
         c->healthy_ = 1;
@@ -79,7 +79,7 @@ static uint64_t sse__client_random(sse_client *c)
     return z ^ (z >> 31);
 }
 
-int sse_client_on_close(sse_client *c, const sse_parser *p, uint64_t *delay_ms)
+int sse_client_next_attempt(sse_client *c, const sse_parser *p, uint64_t *delay_ms)
 {
     uint64_t base, cap, d;
     unsigned k;

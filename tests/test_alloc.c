@@ -114,7 +114,7 @@ static void caller_buffer_never_allocates(void **state)
     setup(&cb, &opt);
     opt.buffer = mem;
     opt.buffer_size = sizeof mem;
-    opt.flags = SSE_UTF8_REPLACE;
+    opt.flags = SSE_PARSER_UTF8_REPLACE;
     for (step = 1; step <= 7; step++) {
         events = 0;
         libc_calls = 0;

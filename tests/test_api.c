@@ -55,7 +55,7 @@ static void pause_resume(void **state)
     n = sse_parser_feed(&p, s, sizeof s - 1);
     assert_int_equal(n, 9);
     assert_int_equal(r.offset_at_event, 9);
-    assert_int_equal(sse_parser_status(&p), SSE_PAUSED);
+    assert_int_equal(sse_parser_status(&p), SSE_PAUSE);
     assert_string_equal(sse_parser_error_reason(&p), "paused by a callback");
     /* CRLF blank line: the LF is consumed with it. */
     n += sse_parser_feed(&p, s + n, sizeof s - 1 - n);
@@ -80,7 +80,7 @@ static void pause_after_trailing_cr(void **state)
     rec_init(&p, &r);
     r.event_rc = SSE_PAUSE;
     assert_int_equal(sse_parser_feed(&p, "data: a\r\r", 9), 9);
-    assert_int_equal(sse_parser_status(&p), SSE_PAUSED);
+    assert_int_equal(sse_parser_status(&p), SSE_PAUSE);
     assert_int_equal(sse_parser_feed(&p, "\ndata: b\n\n", 10), 10);
     assert_string_equal(r.t.text, "a@;b@;");
     sse_parser_destroy(&p);
@@ -257,7 +257,7 @@ static void init_arguments(void **state)
     opt.flags = 0x80; /* unknown: reserved for later releases */
     assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt),
                      SSE_E_INVALID_ARGUMENT);
-    opt.flags = SSE_UTF8_REPLACE;
+    opt.flags = SSE_PARSER_UTF8_REPLACE;
     assert_int_equal(sse_parser_init(&p, &cb, NULL, &opt), SSE_OK);
     sse_parser_destroy(&p);
     opt.flags = 0;
@@ -315,6 +315,33 @@ static void version_and_size(void **state)
     assert_int_equal(sse_parser_size(), sizeof(sse_parser));
     /* The parser state stays small enough to embed per connection. */
     assert_true(sizeof(sse_parser) <= 256);
+}
+
+/* The outcomes of the history and the reconnect policy are typed, and
+ * none of them equals a status code, so a caller cannot mistake one for
+ * the other. */
+static void outcomes_apart_from_status_codes(void **state)
+{
+#define SSE_TEST_CODE(num, name, text) num,
+    static const int codes[] = {SSE_ERRNO_MAP(SSE_TEST_CODE)};
+#undef SSE_TEST_CODE
+    const sse_history_lookup lookups[] = {
+        SSE_HISTORY_RESUME, SSE_HISTORY_CURRENT, SSE_HISTORY_UNKNOWN};
+    const sse_client_step steps[] = {SSE_CLIENT_STREAM, SSE_CLIENT_RECONNECT,
+                                     SSE_CLIENT_STOP, SSE_CLIENT_FAIL};
+    size_t i, j;
+    (void)state;
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        for (j = 0; j < sizeof lookups / sizeof lookups[0]; j++)
+            assert_int_not_equal(codes[i], (int)lookups[j]);
+        for (j = 0; j < sizeof steps / sizeof steps[0]; j++)
+            assert_int_not_equal(codes[i], (int)steps[j]);
+    }
+    for (i = 0; i < sizeof lookups / sizeof lookups[0]; i++)
+        for (j = 0; j < sizeof steps / sizeof steps[0]; j++)
+            assert_int_not_equal((int)lookups[i], (int)steps[j]);
+    assert_int_equal(SSE_PAUSE, 1);
+    assert_string_equal(sse_errname(SSE_PAUSE), "SSE_PAUSE");
 }
 
 static void version_at_least(void **state)
@@ -429,6 +456,7 @@ int main(void)
         cmocka_unit_test(error_texts),
         cmocka_unit_test(version_and_size),
         cmocka_unit_test(version_at_least),
+        cmocka_unit_test(outcomes_apart_from_status_codes),
         cmocka_unit_test(limits_in_force),
         cmocka_unit_test(callbacks_init_clears_all),
     };

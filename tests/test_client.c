@@ -36,7 +36,7 @@ static int response(int status, const char *type)
 {
     sse_client c;
     assert_int_equal(sse_client_init(&c, NULL), SSE_OK);
-    return sse_client_on_response(&c, status, type, type ? strlen(type) : 0);
+    return sse_client_check_response(&c, status, type, type ? strlen(type) : 0);
 }
 
 static void response_rules(void **state)
@@ -70,14 +70,14 @@ static void stop_and_fail_are_final(void **state)
     uint64_t delay = 99;
     (void)state;
     assert_int_equal(sse_client_init(&c, NULL), SSE_OK);
-    sse_client_on_response(&c, 500, "text/event-stream", 17);
-    assert_int_equal(sse_client_on_close(&c, NULL, &delay), SSE_CLIENT_FAIL);
+    sse_client_check_response(&c, 500, "text/event-stream", 17);
+    assert_int_equal(sse_client_next_attempt(&c, NULL, &delay), SSE_CLIENT_FAIL);
     assert_int_equal(delay, 0);
-    assert_int_equal(sse_client_on_close(&c, NULL, &delay), SSE_CLIENT_FAIL);
+    assert_int_equal(sse_client_next_attempt(&c, NULL, &delay), SSE_CLIENT_FAIL);
 
     assert_int_equal(sse_client_init(&c, NULL), SSE_OK);
-    sse_client_on_response(&c, 204, NULL, 0);
-    assert_int_equal(sse_client_on_close(&c, NULL, &delay), SSE_CLIENT_STOP);
+    sse_client_check_response(&c, 204, NULL, 0);
+    assert_int_equal(sse_client_next_attempt(&c, NULL, &delay), SSE_CLIENT_STOP);
 }
 
 static void request_headers(void **state)
@@ -106,40 +106,40 @@ static void last_event_id_header(void **state)
     (void)state;
     memset(buf, 'x', sizeof buf);
     /* No parser, or no id yet: no header. */
-    assert_int_equal(sse_client_last_event_id_header(NULL, buf, sizeof buf), 0);
+    assert_int_equal(sse_last_event_id_write(NULL, buf, sizeof buf), 0);
     assert_string_equal(buf, "");
     stream_init(&s);
-    assert_int_equal(sse_client_last_event_id_header(&s.p, buf, sizeof buf), 0);
+    assert_int_equal(sse_last_event_id_write(&s.p, buf, sizeof buf), 0);
 
     /* An id counts once its event is dispatched (the blank line). */
     feed(&s, "id: 41\ndata: a\n");
-    assert_int_equal(sse_client_last_event_id_header(&s.p, buf, sizeof buf), 0);
+    assert_int_equal(sse_last_event_id_write(&s.p, buf, sizeof buf), 0);
     feed(&s, "\n");
-    assert_int_equal(sse_client_last_event_id_header(&s.p, buf, sizeof buf), 17);
+    assert_int_equal(sse_last_event_id_write(&s.p, buf, sizeof buf), 17);
     assert_string_equal(buf, "Last-Event-ID: 41");
 
     /* An id-only frame sets it too: the spec commits the last event ID
      * before it checks for data. */
     feed(&s, "id: 42\n\n");
-    sse_client_last_event_id_header(&s.p, buf, sizeof buf);
+    sse_last_event_id_write(&s.p, buf, sizeof buf);
     assert_string_equal(buf, "Last-Event-ID: 42");
 
     /* A buffer too small gets nothing, and learns the size. */
     memset(buf, 'x', sizeof buf);
-    assert_int_equal(sse_client_last_event_id_header(&s.p, buf, 17), 17);
+    assert_int_equal(sse_last_event_id_write(&s.p, buf, 17), 17);
     assert_int_equal(buf[0], 'x');
-    assert_int_equal(sse_client_last_event_id_header(&s.p, buf, 18), 17);
+    assert_int_equal(sse_last_event_id_write(&s.p, buf, 18), 17);
     assert_string_equal(buf, "Last-Event-ID: 42");
-    assert_int_equal(sse_client_last_event_id_header(&s.p, NULL, 0), 17);
+    assert_int_equal(sse_last_event_id_write(&s.p, NULL, 0), 17);
 
     /* "id:" with no value resets it: no header again. */
     feed(&s, "id\n\n");
-    assert_int_equal(sse_client_last_event_id_header(&s.p, buf, sizeof buf), 0);
+    assert_int_equal(sse_last_event_id_write(&s.p, buf, sizeof buf), 0);
 
     /* It survives sse_parser_reset, i.e. a reconnect. */
     feed(&s, "id: 7\n\n");
     sse_parser_reset(&s.p);
-    sse_client_last_event_id_header(&s.p, buf, sizeof buf);
+    sse_last_event_id_write(&s.p, buf, sizeof buf);
     assert_string_equal(buf, "Last-Event-ID: 7");
     sse_parser_destroy(&s.p);
 }
@@ -148,10 +148,10 @@ static void last_event_id_header(void **state)
 static int healthy_then_close(sse_client *c, const sse_parser *p,
                               uint64_t *delay)
 {
-    assert_int_equal(sse_client_on_response(c, 200, "text/event-stream", 17),
+    assert_int_equal(sse_client_check_response(c, 200, "text/event-stream", 17),
                      SSE_CLIENT_STREAM);
-    sse_client_on_event(c);
-    return sse_client_on_close(c, p, delay);
+    sse_client_mark_healthy(c);
+    return sse_client_next_attempt(c, p, delay);
 }
 
 static void healthy_reconnects_after_retry(void **state)
@@ -187,8 +187,8 @@ static uint64_t fail_once(sse_client *c, const sse_parser *p, int accepted)
 {
     uint64_t delay;
     if (accepted)
-        sse_client_on_response(c, 200, "text/event-stream", 17);
-    assert_int_equal(sse_client_on_close(c, p, &delay), SSE_CLIENT_RECONNECT);
+        sse_client_check_response(c, 200, "text/event-stream", 17);
+    assert_int_equal(sse_client_next_attempt(c, p, &delay), SSE_CLIENT_RECONNECT);
     return delay;
 }
 
@@ -293,11 +293,11 @@ static void refusals(void **state)
     opt.flags = 1;
     assert_int_equal(sse_client_init(&c, &opt), SSE_E_INVALID_ARGUMENT);
     assert_int_equal(sse_client_init(&c, NULL), SSE_OK);
-    assert_int_equal(sse_client_on_close(&c, NULL, NULL), SSE_E_INVALID_ARGUMENT);
-    assert_int_equal(sse_client_on_close(NULL, NULL, &delay),
+    assert_int_equal(sse_client_next_attempt(&c, NULL, NULL), SSE_E_INVALID_ARGUMENT);
+    assert_int_equal(sse_client_next_attempt(NULL, NULL, &delay),
                      SSE_E_INVALID_ARGUMENT);
     assert_int_equal(sse_client_failures(NULL), 0);
-    sse_client_on_event(NULL);
+    sse_client_mark_healthy(NULL);
 }
 
 int main(void)

@@ -714,7 +714,7 @@ static void round_trip_run(int utf8_only)
             assert_string_equal(got, expect.text);
             free(got);
             if (utf8_only) {
-                o.flags = SSE_UTF8_REPLACE;
+                o.flags = SSE_PARSER_UTF8_REPLACE;
                 got = run_split(stream, len, cuts, ncuts, &o);
                 assert_string_equal(got, expect.text);
                 free(got);

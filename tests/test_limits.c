@@ -320,7 +320,7 @@ static void random_split_invariance(void **state)
         o.max_line = limit_choice[test_rng(5)];
         o.max_event = limit_choice[test_rng(5)];
         o.max_field = limit_choice[test_rng(5)];
-        o.flags = test_rng(2) ? SSE_UTF8_REPLACE : 0;
+        o.flags = test_rng(2) ? SSE_PARSER_UTF8_REPLACE : 0;
         o.buffer_size = test_rng(3) == 0 ? 16 + test_rng(200) : 0;
         o.no_comments = (int)test_rng(2);
         whole = run_split(in, len, NULL, 0, &o);

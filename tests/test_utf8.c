@@ -97,7 +97,7 @@ static void parser_replace_mode(void **state)
     test_opts o;
     (void)state;
     memset(&o, 0, sizeof o);
-    o.flags = SSE_UTF8_REPLACE;
+    o.flags = SSE_PARSER_UTF8_REPLACE;
     CHECK_OPTS("data: a\xFF" "b\n\n", EV("message", "a" TR "b", ""), &o);
     CHECK_OPTS("data: \xF0\x9F\x98\x80\n\n",
                EV("message", "\\xf0\\x9f\\x98\\x80", ""), &o);
@@ -147,7 +147,7 @@ static void every_byte(void **state)
         in[n++] = '\n';
         in[n++] = '\n';
         memset(&o, 0, sizeof o);
-        o.flags = SSE_UTF8_REPLACE;
+        o.flags = SSE_PARSER_UTF8_REPLACE;
         got = run_split(in, n, NULL, 0, &o);
         if (line_end) {
             /* CR LF or LF LF: an empty data line, then the blank line. */

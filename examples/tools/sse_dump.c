@@ -76,9 +76,9 @@ static int parse_args(int argc, char **argv, size_t *chunk,
             break;
         case OPT_UTF8:
             if (strcmp(optarg, "replace") == 0)
-                opt->flags |= SSE_UTF8_REPLACE;
+                opt->flags |= SSE_PARSER_UTF8_REPLACE;
             else if (strcmp(optarg, "pass") == 0)
-                opt->flags &= ~(unsigned)SSE_UTF8_REPLACE;
+                opt->flags &= ~(unsigned)SSE_PARSER_UTF8_REPLACE;
             else
                 return tool_bad_value(prog, "utf8", "'pass' or 'replace'");
             break;

@@ -66,7 +66,7 @@ static int on_event(sse_parser *p, const sse_event *ev, void *user)
 {
     struct get *g = user; /* &g->out, its first member */
     int rc = json_lines_on_event(p, ev, &g->out);
-    sse_client_on_event(&g->client);
+    sse_client_mark_healthy(&g->client);
     g->events++;
     return rc;
 }
@@ -81,7 +81,7 @@ static void judge(struct get *g)
     curl_easy_getinfo(g->curl, CURLINFO_CONTENT_TYPE, &type);
     snprintf(g->content_type, sizeof g->content_type, "%s", type ? type : "");
     g->verdict = g->status == 0 ? -1
-                                : sse_client_on_response(&g->client, (int)g->status,
+                                : sse_client_check_response(&g->client, (int)g->status,
                                                          type, type ? strlen(type) : 0);
 }
 
@@ -186,7 +186,7 @@ static struct curl_slist *request_headers(const struct curl_slist *user,
             goto fail;
         list = next;
     }
-    size_t id_line = sse_client_last_event_id_header(p, line, sizeof line);
+    size_t id_line = sse_last_event_id_write(p, line, sizeof line);
     if (!user_sets(user, "Last-Event-ID") && id_line > 0 &&
         id_line < sizeof line) {
         if (!(next = curl_slist_append(list, line)))
@@ -428,7 +428,7 @@ int main(int argc, char **argv)
             status = TOOL_OK;
             break;
         }
-        int next_step = sse_client_on_close(&g.client, &g.parser, &delay);
+        int next_step = sse_client_next_attempt(&g.client, &g.parser, &delay);
         if (next_step == SSE_CLIENT_STOP) {
             fprintf(stderr, "%s: %s: 204 No Content: the server says stop\n", prog, url);
             status = TOOL_OK;

@@ -129,7 +129,8 @@ SSE_API const char *sse_version_string(void);
 
 /* ---- Status and error codes -------------------------------------------
  *
- * 0 is success, 1 (SSE_PAUSED) is a normal stop requested by a callback,
+ * 0 is success, 1 (SSE_PAUSE) is a normal stop requested by a callback
+ * (a callback returns SSE_PAUSE; sse_parser_status then says SSE_PAUSE),
  * negative values are errors. Numbers never change once released.
  * Recoverable errors (the *_TOO_* codes and SSE_E_NOMEM while parsing) are
  * reported through sse_callbacks.on_error for the event they hit; the
@@ -139,7 +140,7 @@ SSE_API const char *sse_version_string(void);
  */
 #define SSE_ERRNO_MAP(X)                                                      \
     X(0, OK, "success")                                                       \
-    X(1, PAUSED, "paused by a callback")                                      \
+    X(1, PAUSE, "paused by a callback")                                       \
     X(-1, E_INVALID_ARGUMENT, "invalid argument")                             \
     X(-2, E_VERSION, "sse.h and the linked library do not match")            \
     X(-3, E_NOMEM, "out of memory")                                           \
@@ -164,9 +165,6 @@ typedef enum sse_status {
     SSE_ERRNO_MAP(SSE__ENUM)
 #undef SSE__ENUM
 } sse_status;
-
-/* Callback return value that stops the parser cleanly (see sse_parser_feed). */
-#define SSE_PAUSE SSE_PAUSED
 
 /* Static, human-readable description; "unknown error" for unknown codes. */
 SSE_API const char *sse_strerror(int code);
@@ -242,9 +240,10 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
                               size_t new_size);
 
 /* Flags for sse_parser_options.flags. */
-#define SSE_UTF8_REPLACE 1u /* replace invalid UTF-8 in type, data, id and
-                               comments with U+FFFD, as a browser does;
-                               default: bytes pass through unchanged */
+#define SSE_PARSER_UTF8_REPLACE 1u /* replace invalid UTF-8 in type, data,
+                                      id and comments with U+FFFD, as a
+                                      browser does; default: bytes pass
+                                      through unchanged */
 
 /* Default limits (used where an option is 0). */
 #define SSE_DEFAULT_MAX_LINE ((size_t)4 << 20)  /* 4 MiB */
@@ -266,7 +265,7 @@ typedef struct sse_parser_options {
     size_t max_line;  /* longest line in bytes, line end excluded */
     size_t max_event; /* event data bytes, one LF counted per data line */
     size_t max_field; /* event type, one id, one comment */
-    unsigned flags;   /* SSE_UTF8_REPLACE */
+    unsigned flags;   /* SSE_PARSER_UTF8_REPLACE */
     void *buffer;
     size_t buffer_size;
     sse_alloc_fn alloc;
@@ -336,7 +335,7 @@ SSE_API void sse_parser_destroy(sse_parser *p);
 
 /* Parses len more bytes of the stream; any split of the stream gives the same
  * callbacks in the same order. Returns the number of bytes consumed: len,
- * unless a callback paused the parser (sse_parser_status() == SSE_PAUSED:
+ * unless a callback paused the parser (sse_parser_status() == SSE_PAUSE:
  * call again with buf + ret to resume) or a sticky error occurred (status
  * < 0; further calls consume nothing). The returned count includes the byte
  * that completed the paused step. buf may be NULL when len is 0. Recoverable
@@ -355,7 +354,7 @@ SSE_API int sse_parser_finish(sse_parser *p);
  * time. */
 SSE_API void sse_parser_reset(sse_parser *p);
 
-/* SSE_OK, SSE_PAUSED, or the sticky error code. */
+/* SSE_OK, SSE_PAUSE, or the sticky error code. */
 SSE_API int sse_parser_status(const sse_parser *p);
 
 /* A static explanation of the last status or recoverable error. */
@@ -530,6 +529,15 @@ SSE_API int sse_last_event_id_read(const char *value, size_t len,
                                    size_t max_len, const char **id,
                                    size_t *id_len);
 
+/* The client's side of the same header: writes "Last-Event-ID: <id>" and
+ * a NUL into buf when the parser has a last event ID, and returns its
+ * length without the NUL. Returns 0 (and writes "" if cap > 0) when there
+ * is none: send no such header. If the line needs cap bytes or more,
+ * writes nothing and returns the length, as snprintf does. p may be NULL
+ * (no ID). */
+SSE_API size_t sse_last_event_id_write(const sse_parser *p, char *buf,
+                                       size_t cap);
+
 /* ---- History: resuming a client after a reconnect -----------------------
  *
  * A fixed-memory store of recently sent frames (each with its event ID),
@@ -562,14 +570,17 @@ typedef struct sse_history {
     int wrapped_;
 } sse_history;
 
-/* Lookup outcomes (sse_history_find). */
-#define SSE_HISTORY_RESUME 0  /* the ID is stored and frames followed it: the
-                                 cursor points at the first one to send */
-#define SSE_HISTORY_CURRENT 1 /* the ID is the newest frame's: the client is
+/* Lookup outcomes (sse_history_find). The values are apart from every
+ * status code (sse_history_find may also return SSE_E_INVALID_ARGUMENT). */
+typedef enum sse_history_lookup {
+    SSE_HISTORY_RESUME = 100, /* the ID is stored and frames followed it:
+                                 the cursor points at the first to send */
+    SSE_HISTORY_CURRENT,      /* the ID is the newest frame's: the client is
                                  up to date (the cursor waits for the next) */
-#define SSE_HISTORY_UNKNOWN 2 /* never stored, already evicted, or empty:
+    SSE_HISTORY_UNKNOWN       /* never stored, already evicted, or empty:
                                  the client must resynchronise (e.g. a
                                  documented resync event, then live) */
+} sse_history_lookup;
 
 /* Bytes of bookkeeping per stored frame: a frame costs its own bytes, its
  * ID's bytes and this. A store for N frames of at most F bytes with IDs of
@@ -578,8 +589,8 @@ typedef struct sse_history {
 
 /* Prepares h on mem (mem_size bytes, kept by pointer). max_frames bounds
  * the frame count as well (0: bytes only). Each frame costs its bytes, its
- * ID's bytes and SSE_HISTORY_FRAME_OVERHEAD bytes of bookkeeping. SSE_E_INVALID_ARGUMENT for NULL
- * h or mem, or mem_size under 64. */
+ * ID's bytes and SSE_HISTORY_FRAME_OVERHEAD bytes of bookkeeping.
+ * SSE_E_INVALID_ARGUMENT for NULL h or mem, or mem_size under 64. */
 SSE_API int sse_history_init(sse_history *h, void *mem, size_t mem_size,
                              size_t max_frames);
 
@@ -619,11 +630,11 @@ SSE_API size_t sse_history_count(const sse_history *h);
  * (libcurl, sockets, anything) reports what happened, and the helper says
  * what to do next, as a browser's EventSource would - plus backoff.
  *
- *   connect, sending SSE_REQUEST_HEADERS and sse_client_last_event_id_header
- *   response:  sse_client_on_response -> STREAM, or STOP / FAIL: give up
- *   each event dispatched:  sse_client_on_event (the connection is healthy)
+ *   connect, sending SSE_REQUEST_HEADERS and sse_last_event_id_write
+ *   response:  sse_client_check_response -> STREAM, or STOP / FAIL: give up
+ *   each event dispatched:  sse_client_mark_healthy
  *   connection over (error, end of body, idle timeout, refused):
- *              sse_client_on_close -> RECONNECT after *delay_ms, or give up
+ *              sse_client_next_attempt -> RECONNECT after *delay_ms, or give up
  *
  * The last event ID and the server's retry are read from the parser, which
  * keeps both across sse_parser_reset exactly as the spec commits them (an
@@ -646,13 +657,6 @@ SSE_API size_t sse_history_count(const sse_history *h);
  * NULL). Static. */
 SSE_API const sse_header *sse_request_headers(size_t *count);
 
-/* Writes "Last-Event-ID: <id>" and a NUL into buf when the parser has a
- * last event ID, and returns its length without the NUL. Returns 0 (and
- * writes "" if cap > 0) when there is none: send no such header. If the
- * line needs cap bytes or more, writes nothing and returns the length, as
- * snprintf does. p may be NULL (no ID). */
-SSE_API size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
-                                               size_t cap);
 
 typedef struct sse_client_options {
     uint64_t initial_retry_ms; /* before the server sends retry (0: 3000) */
@@ -672,12 +676,15 @@ typedef struct sse_client {
     void *reserved_[2];
 } sse_client;
 
-/* Outcomes. */
-#define SSE_CLIENT_STREAM 0    /* 200 and text/event-stream: read the body */
-#define SSE_CLIENT_RECONNECT 1 /* wait *delay_ms, then connect again */
-#define SSE_CLIENT_STOP 2      /* 204 No Content: the server says stop */
-#define SSE_CLIENT_FAIL 3      /* any other status or media type: the spec
-                                  fails the connection for good */
+/* What the client does next. The values are apart from every status code
+ * (functions that return one of these may also return SSE_E_*). */
+typedef enum sse_client_step {
+    SSE_CLIENT_STREAM = 200, /* 200 and text/event-stream: read the body */
+    SSE_CLIENT_RECONNECT,    /* wait *delay_ms, then connect again */
+    SSE_CLIENT_STOP,         /* 204 No Content: the server says stop */
+    SSE_CLIENT_FAIL          /* any other status or media type: the spec
+                                fails the connection for good */
+} sse_client_step;
 
 /* opt may be NULL (all defaults). SSE_E_INVALID_ARGUMENT for NULL c or
  * unknown flags. */
@@ -687,17 +694,17 @@ SSE_API int sse_client_init(sse_client *c, const sse_client_options *opt);
  * and Content-Type value (may be NULL). Returns SSE_CLIENT_STREAM, STOP or
  * FAIL. The media type is compared without case, with parameters allowed
  * ("text/event-stream; charset=utf-8"). */
-SSE_API int sse_client_on_response(sse_client *c, int status,
-                                   const char *content_type, size_t len);
+SSE_API int sse_client_check_response(sse_client *c, int status,
+                                      const char *content_type, size_t len);
 
 /* An event was dispatched on the current connection. */
-SSE_API void sse_client_on_event(sse_client *c);
+SSE_API void sse_client_mark_healthy(sse_client *c);
 
 /* The connection ended or could not be made. Returns SSE_CLIENT_RECONNECT
  * and sets *delay_ms, or SSE_CLIENT_STOP / SSE_CLIENT_FAIL (*delay_ms = 0)
  * when the last response said so. p supplies the server's retry (may be
  * NULL). */
-SSE_API int sse_client_on_close(sse_client *c, const sse_parser *p,
+SSE_API int sse_client_next_attempt(sse_client *c, const sse_parser *p,
                                 uint64_t *delay_ms);
 
 /* Attempts in a row that delivered no event (0 after a healthy one). */
@@ -1359,7 +1366,7 @@ static const char sse__message[] = "message";
 
 static int sse__utf8_mode(const sse_parser *p)
 {
-    return (p->flags_ & SSE_UTF8_REPLACE) != 0;
+    return (p->flags_ & SSE_PARSER_UTF8_REPLACE) != 0;
 }
 
 /* Maps a callback's return value onto the parser status. `before` is the
@@ -1369,10 +1376,10 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
     if (rc == 0)
         return SSE_OK;
     if (rc == SSE_PAUSE) {
-        p->status_ = SSE_PAUSED;
+        p->status_ = SSE_PAUSE;
         if (p->reason_ == before)
             p->reason_ = "paused by a callback";
-        return SSE_PAUSED;
+        return SSE_PAUSE;
     }
     p->status_ = SSE_E_CALLBACK;
     if (p->reason_ == before)
@@ -1724,7 +1731,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
 
     if (!p)
         return 0;
-    if (p->status_ == SSE_PAUSED)
+    if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return 0;
@@ -1942,7 +1949,7 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
     memset(p, 0, sizeof *p);
     /* Unknown flags are refused: a later release may give them meaning
      * (and fields read only under them). */
-    if (!callbacks || !options || (options->flags & ~SSE_UTF8_REPLACE))
+    if (!callbacks || !options || (options->flags & ~SSE_PARSER_UTF8_REPLACE))
         return SSE_E_INVALID_ARGUMENT;
     rc = sse__memory_init(p, options);
     if (rc != SSE_OK) {
@@ -1987,7 +1994,7 @@ int sse_parser_finish(sse_parser *p)
 {
     if (!p || !p->cb_)
         return SSE_E_INVALID_ARGUMENT;
-    if (p->status_ == SSE_PAUSED)
+    if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return p->status_;
@@ -2520,7 +2527,7 @@ const sse_header *sse_request_headers(size_t *count)
     return sse__header_table(sse__request_headers, count);
 }
 
-size_t sse_client_last_event_id_header(const sse_parser *p, char *buf,
+size_t sse_last_event_id_write(const sse_parser *p, char *buf,
                                        size_t cap)
 {
     static const char name[] = "Last-Event-ID: ";
@@ -2794,8 +2801,8 @@ static int sse__is_event_stream(const char *v, size_t len)
     return i == len || v[i] == ';';
 }
 
-int sse_client_on_response(sse_client *c, int status, const char *content_type,
-                           size_t len)
+int sse_client_check_response(sse_client *c, int status,
+                              const char *content_type, size_t len)
 {
     int verdict;
     if (status == 204)
@@ -2811,7 +2818,7 @@ int sse_client_on_response(sse_client *c, int status, const char *content_type,
     return verdict;
 }
 
-void sse_client_on_event(sse_client *c)
+void sse_client_mark_healthy(sse_client *c)
 {
     if (c)
         c->healthy_ = 1;
@@ -2826,7 +2833,7 @@ static uint64_t sse__client_random(sse_client *c)
     return z ^ (z >> 31);
 }
 
-int sse_client_on_close(sse_client *c, const sse_parser *p, uint64_t *delay_ms)
+int sse_client_next_attempt(sse_client *c, const sse_parser *p, uint64_t *delay_ms)
 {
     uint64_t base, cap, d;
     unsigned k;

@@ -96,7 +96,7 @@ static void feed(sse_parser *p, const char *s, size_t n, int pausing)
         if (used > n - off)
             run_fail("feed consumed more than it was given");
         off += used;
-        if (st == SSE_PAUSED && pausing)
+        if (st == SSE_PAUSE && pausing)
             continue;
         if (st != SSE_OK || off != n)
             run_fail("feed stopped without a pause");

@@ -12,7 +12,7 @@
 #include "trace_text.h"
 
 typedef struct run_config {
-    unsigned flags; /* SSE_UTF8_REPLACE */
+    unsigned flags; /* SSE_PARSER_UTF8_REPLACE */
     int comments;   /* install on_comment */
     int pause;      /* every callback pauses; the feeder resumes */
     size_t max_line, max_event, max_field; /* 0: library defaults */
