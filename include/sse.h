@@ -237,7 +237,8 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
 /* Options. Zero-initialise, then set what you need: a 0 limit means the
  * default above. Unknown flags are SSE_E_INVALID_ARGUMENT; fields added in
  * later releases are read only under flags added with them, so a program
- * built against this header keeps working with them. Memory comes from exactly one of two places:
+ * built against this header keeps working with them. Memory comes from
+ * exactly one of two places:
  *   - buffer/buffer_size: caller memory, the parser never allocates. The
  *     buffer is split once: four field slots of min(max_field,
  *     buffer_size / 8) bytes each (event type, last event ID, the id being
@@ -256,47 +257,11 @@ typedef struct sse_parser_options {
     void *alloc_ctx;
 } sse_parser_options;
 
-/* PRIVATE: incremental WHATWG UTF-8 decoder state, part of sse_parser. */
-struct sse__utf8 {
-    unsigned char need, seen, lower, upper, held;
-    unsigned char pend[3];
-};
+/* sse_parser is a complete type, so it can live on the stack or inside
+ * another struct (sizeof(sse_parser) is 248 bytes on x86-64); its fields
+ * are private and its layout is at the end of this header. Use the
+ * functions below. */
 
-/* The parser state: a complete type so it can live on the stack or inside
- * another struct. Every field is PRIVATE and may change between versions;
- * use the functions below.
- *
- * ABI: its size and alignment (that of uint64_t or a pointer, whichever is
- * larger) are part of the ABI. reserved_ lets later releases add state
- * without changing the size; a change of size changes the SONAME. A
- * program built with a header whose sse_parser differs from the library's
- * gets SSE_E_VERSION from sse_parser_init, never a corrupted struct.
- * Bindings that allocate it themselves use sse_parser_size() and align the
- * memory like max_align_t. */
-struct sse_parser {
-    const sse_callbacks *cb_;
-    void *user_;
-    sse_alloc_fn alloc_;
-    void *alloc_ctx_;
-    const char *reason_;
-    char *data_; /* event data */
-    size_t data_len_, data_cap_, data_limit_;
-    const char *span_; /* single data line still inside the fed chunk */
-    size_t span_len_;
-    char *slots_; /* four field slots of slot_cap_ bytes each */
-    size_t slot_cap_, field_limit_;
-    size_t slot_len_[4];
-    size_t max_line_, line_len_;
-    uint64_t retry_, retry_acc_, offset_;
-    int status_;
-    unsigned flags_;
-    struct sse__utf8 u8_;
-    unsigned char state_, field_, name_len_, bom_;
-    unsigned char cid_, pid_, type_, scr_;
-    unsigned char misc_, perr_;
-    char name_[5];
-    void *reserved_[4];
-};
 
 /* sizeof(sse_parser), for bindings that allocate it themselves. */
 SSE_API size_t sse_parser_size(void);
@@ -304,8 +269,8 @@ SSE_API size_t sse_parser_size(void);
 /* Prepares p. callbacks and the options' buffer must outlive the parser
  * (callbacks is kept by pointer; options is copied). user is passed to every
  * callback. Returns SSE_OK, SSE_E_INVALID_ARGUMENT (NULL p/callbacks/options,
- * unknown flags, no memory or two kinds of memory given) or SSE_E_VERSION (header and
- * library disagree on sse_parser's layout). Allocates nothing. */
+ * unknown flags, no memory or two kinds of memory given) or SSE_E_VERSION
+ * (header and library disagree on sse_parser's layout). Allocates nothing. */
 #define sse_parser_init(p, callbacks, user, options)                          \
     sse_parser_init_((p), (callbacks), (user), (options), SSE_VERSION_NUMBER, \
                      sizeof(sse_parser))
@@ -408,8 +373,9 @@ typedef ptrdiff_t sse_ssize;
 
 /* One frame. Zero-initialise, then set what you need; an all-zero frame
  * encodes to nothing. As with sse_parser_options, fields added in later
- * releases are read only under new flags (unknown flags are refused). A NULL pointer means "no such field"; a non-NULL
- * pointer with length 0 is an empty value. */
+ * releases are read only under new flags (unknown flags are refused). A
+ * NULL pointer means "no such field"; a non-NULL pointer with length 0 is
+ * an empty value. */
 typedef struct sse_frame {
     /* Event data, split on CRLF, CR and LF into one data line each. The
      * receiver dispatches an event only for a frame with data; "" (non-NULL,
@@ -540,19 +506,12 @@ SSE_API size_t sse_last_event_id_write(const sse_parser *p, char *buf,
  * it; it reconnects with Last-Event-ID and resumes, or resynchronises.
  */
 
-/* Where a client stands: the next frame it should get. */
-typedef struct sse_history_cursor {
-    uint64_t seq_; /* PRIVATE */
-    size_t at_;    /* PRIVATE */
-} sse_history_cursor;
+/* Where a client stands: the next frame it should get (a small value
+ * type: copy it freely). */
+typedef struct sse_history_cursor sse_history_cursor;
 
-/* The store. Every field is PRIVATE. */
-typedef struct sse_history {
-    char *mem_;
-    size_t cap_, head_, tail_, wrap_, last_, count_, max_count_;
-    uint64_t first_seq_, next_seq_;
-    int wrapped_;
-} sse_history;
+/* The store: a complete type (layout at the end of this header). */
+typedef struct sse_history sse_history;
 
 /* Lookup outcomes (sse_history_find). The values are apart from every
  * status code (sse_history_find may also return SSE_E_INVALID_ARGUMENT). */
@@ -651,14 +610,8 @@ typedef struct sse_client_options {
     unsigned flags;            /* none defined yet: must be 0 */
 } sse_client_options;
 
-/* The state. Every field is PRIVATE. */
-typedef struct sse_client {
-    uint64_t initial_retry_, max_delay_, rng_;
-    unsigned failures_;
-    int verdict_; /* SSE_CLIENT_* of the last response, or -1 */
-    int healthy_;
-    void *reserved_[2];
-} sse_client;
+/* The state: a complete type (layout at the end of this header). */
+typedef struct sse_client sse_client;
 
 /* What the client does next. The values are apart from every status code
  * (functions that return one of these may also return SSE_E_*). */
@@ -693,6 +646,94 @@ SSE_API int sse_client_next_attempt(sse_client *c, const sse_parser *p,
 
 /* Attempts in a row that delivered no event (0 after a healthy one). */
 SSE_API unsigned sse_client_failures(const sse_client *c);
+
+/* ======================================================================
+ * Private: the layout of the structs you embed
+ *
+ * They are complete types so that callers can place them on the stack or
+ * inside their own structs, and nothing has to be allocated. Nothing
+ * below is API: use the functions above. Names end in an underscore.
+ *
+ * ABI: the size and alignment of sse_parser (that of uint64_t or a
+ * pointer, whichever is larger) are part of the ABI. reserved_ lets later
+ * releases add state without changing the size; a change of size changes
+ * the SONAME. A program built with a header whose sse_parser differs from
+ * the library's gets SSE_E_VERSION from sse_parser_init, never a corrupted
+ * struct. Bindings that allocate it themselves use sse_parser_size() and
+ * align the memory like max_align_t.
+ * ====================================================================== */
+
+/* Incremental WHATWG UTF-8 decoder state (SSE_PARSER_UTF8_REPLACE). */
+struct sse__utf8 {
+    unsigned char need, seen;   /* continuation bytes needed, seen */
+    unsigned char lower, upper; /* the range allowed for the next one */
+    unsigned char held;         /* bytes of an unfinished sequence kept */
+    unsigned char pend[3];      /* ... here, across feeds */
+};
+
+struct sse_parser {
+    const sse_callbacks *callbacks_;
+    void *user_;
+    sse_alloc_fn alloc_;            /* NULL: memory is the caller's buffer */
+    void *alloc_ctx_;
+    const char *error_reason_;      /* text for the sticky error, if set */
+    char *data_;                    /* the event's data buffer */
+    size_t data_len_, data_cap_, data_limit_;
+    const char *in_place_;          /* a single data line still inside the
+                                       fed chunk, not yet copied */
+    size_t in_place_len_;
+    char *slots_;                   /* four field slots of slot_cap_ bytes:
+                                       type, committed id, pending id, and
+                                       the value being read */
+    size_t slot_cap_, field_limit_;
+    size_t slot_len_[4];
+    size_t max_line_, line_len_;    /* the limit; bytes of this line */
+    uint64_t retry_;                /* the retry the stream last set */
+    uint64_t retry_reading_;        /* the retry value being read */
+    uint64_t stream_offset_;        /* bytes consumed since init/reset */
+    int status_;                    /* SSE_OK, SSE_PAUSE or a sticky error */
+    unsigned flags_;                /* sse_parser_options.flags */
+    struct sse__utf8 utf8_;
+    unsigned char state_;           /* where in a line: start, name, ... */
+    unsigned char field_;           /* what the value feeds: data, id, ... */
+    unsigned char name_len_;
+    unsigned char bom_seen_;        /* bytes of a leading BOM matched */
+    unsigned char committed_id_slot_; /* the last event ID (dispatched) */
+    unsigned char pending_id_slot_;   /* the id read since the last blank
+                                         line (committed at the next) */
+    unsigned char type_slot_;         /* the event type being built */
+    unsigned char value_slot_;        /* the id or comment being read */
+    unsigned char bits_;            /* SSE__M_* flags (src/sse_internal.h) */
+    unsigned char pending_error_;   /* a limit error the line may still
+                                       cancel (an id that turns out to
+                                       hold NUL), as -code */
+    char name_[5];                  /* the field name read so far */
+    void *reserved_[4];
+};
+
+struct sse_history_cursor {
+    uint64_t seq_; /* sequence number of the next frame to send */
+    size_t at_;    /* its offset in the store, while it is there */
+};
+
+struct sse_history {
+    char *mem_;
+    size_t cap_;                /* bytes of mem_ */
+    size_t head_, tail_, wrap_; /* records in [head, tail), or in [head,
+                                   wrap) then [0, tail) once wrapped */
+    size_t last_;               /* offset of the newest record */
+    size_t count_, max_count_;
+    uint64_t first_seq_, next_seq_;
+    int wrapped_;
+};
+
+struct sse_client {
+    uint64_t initial_retry_, max_delay_, rng_;
+    unsigned failures_; /* attempts in a row with no event */
+    int verdict_;       /* SSE_CLIENT_* of the last response, or -1 */
+    int healthy_;       /* an event arrived on this connection */
+    void *reserved_[2];
+};
 
 #ifdef __cplusplus
 }

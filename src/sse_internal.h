@@ -100,21 +100,22 @@ enum {
 /* What the current line's value is for. */
 enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F_COMMENT };
 
-/* misc_ bits */
+/* bits_ bits */
 #define SSE__M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
 #define SSE__M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
 #define SSE__M_FINISHED 0x04  /* sse_parser_finish() was called */
 #define SSE__M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
-#define SSE__M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
+#define SSE__M_ID_NUL 0x10    /* the id value holds NUL: the field is ignored */
 #define SSE__M_DIGITS 0x20    /* retry value has at least one digit */
 #define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
+#define SSE__M_RETRY_INVALID 0x80 /* the retry value is not a u64 of digits */
 
 /* The first slot not holding the last event ID string, the last event ID
  * buffer or the event type buffer: a place to read a new id or comment. */
 static inline unsigned sse__free_slot(const sse_parser *p)
 {
     unsigned i = 0;
-    while (i == p->cid_ || i == p->pid_ || i == p->type_)
+    while (i == p->committed_id_slot_ || i == p->pending_id_slot_ || i == p->type_slot_)
         i++;
     return i;
 }
@@ -124,9 +125,9 @@ static inline unsigned sse__free_slot(const sse_parser *p)
 static inline void sse__clear_event(sse_parser *p)
 {
     p->data_len_ = 0;
-    p->span_ = NULL;
-    p->slot_len_[p->type_] = 0;
-    p->misc_ &= (unsigned char)~SSE__M_DROPPED;
+    p->in_place_ = NULL;
+    p->slot_len_[p->type_slot_] = 0;
+    p->bits_ &= (unsigned char)~SSE__M_DROPPED;
 }
 
 /* Drops the event being built and reports code once (sse_parse.c). */

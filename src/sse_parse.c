@@ -22,20 +22,20 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
         return SSE_OK;
     if (rc == SSE_PAUSE) {
         p->status_ = SSE_PAUSE;
-        if (p->reason_ == before)
-            p->reason_ = "paused by a callback";
+        if (p->error_reason_ == before)
+            p->error_reason_ = "paused by a callback";
         return SSE_PAUSE;
     }
     p->status_ = SSE_E_CALLBACK;
-    if (p->reason_ == before)
-        p->reason_ = "a callback returned an error";
+    if (p->error_reason_ == before)
+        p->error_reason_ = "a callback returned an error";
     return SSE_E_CALLBACK;
 }
 
 /* Runs a callback expression and folds its result into the status. */
 #define SSE__CALL(p, call)                                                    \
     do {                                                                      \
-        const char *before_ = (p)->reason_;                                   \
+        const char *before_ = (p)->error_reason_;                                   \
         return sse__after_callback((p), (call), before_);                     \
     } while (0)
 
@@ -43,30 +43,30 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
  * report it once. Returns the parser status after the error callback. */
 SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
 {
-    if (p->misc_ & SSE__M_DROPPED)
+    if (p->bits_ & SSE__M_DROPPED)
         return SSE_OK;
     sse__clear_event(p);
-    p->misc_ |= SSE__M_DROPPED;
-    p->reason_ = sse_strerror(code);
-    if (!p->cb_->on_error)
+    p->bits_ |= SSE__M_DROPPED;
+    p->error_reason_ = sse_strerror(code);
+    if (!p->callbacks_->on_error)
         return SSE_OK;
-    SSE__CALL(p, p->cb_->on_error(p, code, p->user_));
+    SSE__CALL(p, p->callbacks_->on_error(p, code, p->user_));
 }
 
 /* A single data line kept in place inside the fed chunk is copied into the
  * data buffer (with its LF) before the chunk goes away or more data joins. */
 static int sse__materialize(sse_parser *p)
 {
-    const char *span = p->span_;
+    const char *span = p->in_place_;
     int rc;
     if (!span)
         return SSE_OK;
-    p->span_ = NULL;
-    rc = sse__data_reserve(p, p->span_len_ + 1);
+    p->in_place_ = NULL;
+    rc = sse__data_reserve(p, p->in_place_len_ + 1);
     if (rc != SSE_OK)
         return rc;
-    memcpy(p->data_ + p->data_len_, span, p->span_len_);
-    p->data_len_ += p->span_len_;
+    memcpy(p->data_ + p->data_len_, span, p->in_place_len_);
+    p->data_len_ += p->in_place_len_;
     p->data_[p->data_len_++] = '\n';
     return SSE_OK;
 }
@@ -109,9 +109,9 @@ static int sse__store(void *ctx, const char *s, size_t n)
     case SSE__F_DATA:
         return sse__data_put(p, s, n);
     case SSE__F_EVENT:
-        return sse__slot_put(p, p->type_, s, n);
+        return sse__slot_put(p, p->type_slot_, s, n);
     default: /* SSE__F_ID, SSE__F_COMMENT */
-        return sse__slot_put(p, p->scr_, s, n);
+        return sse__slot_put(p, p->value_slot_, s, n);
     }
 }
 
@@ -120,27 +120,27 @@ static int sse__store(void *ctx, const char *s, size_t n)
 static void sse__retry_digits(sse_parser *p, const char *s, size_t n)
 {
     size_t i;
-    uint64_t v = p->retry_acc_;
-    if (p->misc_ & SSE__M_BAD)
+    uint64_t v = p->retry_reading_;
+    if (p->bits_ & SSE__M_RETRY_INVALID)
         return;
     for (i = 0; i < n; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
         if (d > 9 || v > (UINT64_MAX - d) / 10) {
-            p->misc_ |= SSE__M_BAD;
+            p->bits_ |= SSE__M_RETRY_INVALID;
             return;
         }
         v = v * 10 + d;
     }
     if (n)
-        p->misc_ |= SSE__M_DIGITS;
-    p->retry_acc_ = v;
+        p->bits_ |= SSE__M_DIGITS;
+    p->retry_reading_ = v;
 }
 
 /* Stores value bytes, through the UTF-8 decoder in replacement mode. */
 static int sse__decode_store(sse_parser *p, const char *s, size_t n)
 {
     if (sse__utf8_mode(p))
-        return sse__utf8_decode(&p->u8_, s, n, sse__store, p);
+        return sse__utf8_decode(&p->utf8_, s, n, sse__store, p);
     return sse__store(p, s, n);
 }
 
@@ -156,21 +156,21 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
     case SSE__F_ID: {
         /* An id containing NUL is ignored whole (9.2.7), so stop storing;
          * and an id too long to store is only an error if no NUL follows
-         * on its line, so it keeps being scanned (perr_ holds the error). */
+         * on its line, so it keeps being scanned (pending_error_ holds the error). */
         int rc;
-        if (p->misc_ & SSE__M_BAD)
+        if (p->bits_ & SSE__M_ID_NUL)
             return SSE_OK;
         if (sse__has_nul(s, n)) {
-            p->misc_ |= SSE__M_BAD;
-            p->perr_ = 0;
-            sse__utf8_reset(&p->u8_);
+            p->bits_ |= SSE__M_ID_NUL;
+            p->pending_error_ = 0;
+            sse__utf8_reset(&p->utf8_);
             return SSE_OK;
         }
-        if (p->perr_)
+        if (p->pending_error_)
             return SSE_OK;
         rc = sse__decode_store(p, s, n);
         if (rc != SSE_OK)
-            p->perr_ = (unsigned char)-rc;
+            p->pending_error_ = (unsigned char)-rc;
         return SSE_OK;
     }
     case SSE__F_DATA: {
@@ -188,23 +188,24 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
 /* Decides what the line's value feeds, once its field name is known. */
 static inline void sse__value_begin(sse_parser *p, unsigned field)
 {
-    int dropped = (p->misc_ & SSE__M_DROPPED) != 0;
-    p->misc_ &= (unsigned char)~(SSE__M_BAD | SSE__M_DIGITS | SSE__M_PARTIAL);
+    int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
+    p->bits_ &= (unsigned char)~(SSE__M_ID_NUL | SSE__M_RETRY_INVALID |
+                              SSE__M_DIGITS | SSE__M_PARTIAL);
     if (sse__utf8_mode(p))
-        sse__utf8_reset(&p->u8_);
+        sse__utf8_reset(&p->utf8_);
     /* Data and type of an event already dropped are of no use. */
     if ((field == SSE__F_DATA || field == SSE__F_EVENT) && dropped)
         field = SSE__F_IGNORE;
-    if (field == SSE__F_COMMENT && !p->cb_->on_comment)
+    if (field == SSE__F_COMMENT && !p->callbacks_->on_comment)
         field = SSE__F_IGNORE;
     if (field == SSE__F_EVENT)
-        p->slot_len_[p->type_] = 0;
+        p->slot_len_[p->type_slot_] = 0;
     if (field == SSE__F_ID || field == SSE__F_COMMENT) {
-        p->scr_ = (unsigned char)sse__free_slot(p);
-        p->slot_len_[p->scr_] = 0;
+        p->value_slot_ = (unsigned char)sse__free_slot(p);
+        p->slot_len_[p->value_slot_] = 0;
     }
     if (field == SSE__F_RETRY)
-        p->retry_acc_ = 0;
+        p->retry_reading_ = 0;
     p->field_ = (unsigned char)field;
 }
 
@@ -233,20 +234,20 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
     int rc;
     int utf8 = sse__utf8_mode(p);
 
-    if (p->field_ == SSE__F_DATA && whole && p->data_len_ == 0 && !p->span_ &&
+    if (p->field_ == SSE__F_DATA && whole && p->data_len_ == 0 && !p->in_place_ &&
         (!utf8 || sse_utf8_check(s, n) == n)) {
         /* The usual one-line event: keep it where it lies, no copy. */
         if (n >= p->data_limit_)
             return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
-        p->span_ = s;
-        p->span_len_ = n;
+        p->in_place_ = s;
+        p->in_place_len_ = n;
         return SSE_OK;
     }
     if (p->field_ == SSE__F_COMMENT && whole && (!utf8 || sse_utf8_check(s, n) == n)) {
         /* Same limit as a comment that had to be stored. */
         if (n > p->field_limit_)
             return sse__event_error(p, SSE_E_FIELD_TOO_LONG);
-        SSE__CALL(p, p->cb_->on_comment(p, s, n, p->user_));
+        SSE__CALL(p, p->callbacks_->on_comment(p, s, n, p->user_));
     }
     if (p->field_ == SSE__F_DATA && !utf8) {
         /* A data line joining others: its last bytes and its LF at once. */
@@ -257,15 +258,15 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
     }
     rc = sse__value_bytes(p, s, n);
     if (p->field_ == SSE__F_ID) {
-        if (p->misc_ & SSE__M_BAD)
+        if (p->bits_ & SSE__M_ID_NUL)
             return SSE_OK; /* held NUL: ignored whole */
-        if (p->perr_) {
-            rc = -(int)p->perr_;
-            p->perr_ = 0;
+        if (p->pending_error_) {
+            rc = -(int)p->pending_error_;
+            p->pending_error_ = 0;
         }
     }
     if (rc == SSE_OK && utf8 && p->field_ != SSE__F_RETRY)
-        rc = sse__utf8_flush(&p->u8_, sse__store, p);
+        rc = sse__utf8_flush(&p->utf8_, sse__store, p);
     if (rc == SSE_OK && p->field_ == SSE__F_DATA)
         rc = sse__data_put(p, "\n", 1);
     if (rc != SSE_OK)
@@ -273,19 +274,19 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 
     switch (p->field_) {
     case SSE__F_ID:
-        p->pid_ = p->scr_; /* the id just read becomes the buffer */
+        p->pending_id_slot_ = p->value_slot_; /* the id just read becomes the buffer */
         return SSE_OK;
     case SSE__F_RETRY:
-        if ((p->misc_ & (SSE__M_BAD | SSE__M_DIGITS)) != SSE__M_DIGITS)
+        if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) != SSE__M_DIGITS)
             return SSE_OK; /* empty, non-digit or too large: ignored */
-        p->retry_ = p->retry_acc_;
-        p->misc_ |= SSE__M_HAS_RETRY;
-        if (!p->cb_->on_retry)
+        p->retry_ = p->retry_reading_;
+        p->bits_ |= SSE__M_HAS_RETRY;
+        if (!p->callbacks_->on_retry)
             return SSE_OK;
-        SSE__CALL(p, p->cb_->on_retry(p, p->retry_, p->user_));
+        SSE__CALL(p, p->callbacks_->on_retry(p, p->retry_, p->user_));
     case SSE__F_COMMENT:
-        SSE__CALL(p, p->cb_->on_comment(p, sse__slot(p, p->scr_),
-                                        p->slot_len_[p->scr_], p->user_));
+        SSE__CALL(p, p->callbacks_->on_comment(p, sse__slot(p, p->value_slot_),
+                                        p->slot_len_[p->value_slot_], p->user_));
     default:
         return SSE_OK;
     }
@@ -295,33 +296,33 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 static int sse__dispatch(sse_parser *p)
 {
     sse_event ev;
-    int dropped = (p->misc_ & SSE__M_DROPPED) != 0;
+    int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
 
     /* The last event ID string takes the buffer's value even when nothing
      * is dispatched. */
-    p->cid_ = p->pid_;
-    if (dropped || (!p->span_ && p->data_len_ == 0)) {
+    p->committed_id_slot_ = p->pending_id_slot_;
+    if (dropped || (!p->in_place_ && p->data_len_ == 0)) {
         sse__clear_event(p);
         return SSE_OK;
     }
-    if (p->span_) {
-        ev.data = p->span_;
-        ev.data_len = p->span_len_;
+    if (p->in_place_) {
+        ev.data = p->in_place_;
+        ev.data_len = p->in_place_len_;
     } else {
         ev.data = p->data_;
         ev.data_len = p->data_len_ - 1; /* drop the final LF */
     }
-    ev.type_len = p->slot_len_[p->type_];
-    ev.type = ev.type_len ? sse__slot(p, p->type_) : sse__message;
+    ev.type_len = p->slot_len_[p->type_slot_];
+    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
     if (ev.type_len == 0)
         ev.type_len = sizeof sse__message - 1;
-    ev.id_len = p->slot_len_[p->cid_];
-    ev.id = ev.id_len ? sse__slot(p, p->cid_) : "";
+    ev.id_len = p->slot_len_[p->committed_id_slot_];
+    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
     /* Lengths only: the bytes stay valid for the callback. */
     sse__clear_event(p);
-    if (!p->cb_->on_event)
+    if (!p->callbacks_->on_event)
         return SSE_OK;
-    SSE__CALL(p, p->cb_->on_event(p, &ev, p->user_));
+    SSE__CALL(p, p->callbacks_->on_event(p, &ev, p->user_));
 }
 
 /* ---- The byte loop ------------------------------------------------------ */
@@ -334,7 +335,7 @@ static const char *sse__line_end(sse_parser *p, const char *s,
     p->state_ = SSE__ST_LINE;
     if (c == '\r') {
         if (s == end)
-            p->misc_ |= SSE__M_CR;
+            p->bits_ |= SSE__M_CR;
         else if (*s == '\n')
             s++;
     }
@@ -346,18 +347,18 @@ static const char *sse__line_end(sse_parser *p, const char *s,
 static const char *sse__bom(sse_parser *p, const char *s, const char *end)
 {
     static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
-    while (p->bom_ < 3 && s < end) {
-        if ((unsigned char)*s == bom[p->bom_]) {
+    while (p->bom_seen_ < 3 && s < end) {
+        if ((unsigned char)*s == bom[p->bom_seen_]) {
             s++;
-            p->bom_++;
+            p->bom_seen_++;
             continue;
         }
-        if (p->bom_ > 0) { /* EF or EF BB: a name no field has */
+        if (p->bom_seen_ > 0) { /* EF or EF BB: a name no field has */
             p->state_ = SSE__ST_NAME;
             p->name_len_ = SSE__NAME_UNKNOWN;
-            p->line_len_ = p->bom_;
+            p->line_len_ = p->bom_seen_;
         }
-        p->bom_ = 3;
+        p->bom_seen_ = 3;
     }
     return s;
 }
@@ -365,7 +366,7 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
 static int sse__line_too_long(sse_parser *p)
 {
     p->state_ = SSE__ST_SKIP;
-    p->perr_ = 0; /* the line's own error outranks a pending one */
+    p->pending_error_ = 0; /* the line's own error outranks a pending one */
     return sse__event_error(p, SSE_E_LINE_TOO_LONG);
 }
 
@@ -380,18 +381,18 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return 0;
-    if (p->misc_ & SSE__M_FINISHED) {
+    if (p->bits_ & SSE__M_FINISHED) {
         p->status_ = SSE_E_FINISHED;
-        p->reason_ = sse_strerror(SSE_E_FINISHED);
+        p->error_reason_ = sse_strerror(SSE_E_FINISHED);
         return 0;
     }
     if (!buf || len == 0)
         return 0;
     end = buf + len;
-    base = p->offset_;
-#define SSE__AT(ptr) (p->offset_ = base + (uint64_t)((ptr)-buf))
+    base = p->stream_offset_;
+#define SSE__AT(ptr) (p->stream_offset_ = base + (uint64_t)((ptr)-buf))
 
-    if (p->bom_ < 3) {
+    if (p->bom_seen_ < 3) {
         s = sse__bom(p, s, end);
         /* EF or EF BB that turned out not to be a BOM starts a line. */
         if (p->state_ == SSE__ST_NAME && p->line_len_ > p->max_line_) {
@@ -400,8 +401,8 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 goto out;
         }
     }
-    if ((p->misc_ & SSE__M_CR) && s < end) {
-        p->misc_ &= (unsigned char)~SSE__M_CR;
+    if ((p->bits_ & SSE__M_CR) && s < end) {
+        p->bits_ &= (unsigned char)~SSE__M_CR;
         if (*s == '\n')
             s++;
     }
@@ -498,7 +499,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
         case SSE__ST_VALUE: {
             const char *q = sse__find_eol(s, end);
             size_t n = (size_t)(q - s);
-            int whole = !(p->misc_ & SSE__M_PARTIAL);
+            int whole = !(p->bits_ & SSE__M_PARTIAL);
             p->line_len_ += n;
             if (p->line_len_ > p->max_line_) {
                 s = q;
@@ -509,12 +510,12 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             }
             if (q == end) { /* the value goes on in the next chunk */
                 int rc = sse__value_bytes(p, s, n);
-                p->misc_ |= SSE__M_PARTIAL;
+                p->bits_ |= SSE__M_PARTIAL;
                 s = end;
                 if (rc != SSE_OK) {
                     /* Reported when the line ends, unless the line turns
                      * out too long: the same report for every chunking. */
-                    p->perr_ = (unsigned char)-rc;
+                    p->pending_error_ = (unsigned char)-rc;
                     p->state_ = SSE__ST_SKIP;
                 }
                 continue;
@@ -530,7 +531,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             if (p->line_len_ <= p->max_line_) { /* still measuring it */
                 p->line_len_ += (size_t)(q - s);
                 if (p->line_len_ > p->max_line_) {
-                    p->perr_ = 0;
+                    p->pending_error_ = 0;
                     s = q;
                     SSE__AT(s);
                     if (sse__event_error(p, SSE_E_LINE_TOO_LONG) != SSE_OK)
@@ -542,9 +543,9 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 continue;
             }
             s = sse__line_end(p, q + 1, end, *q);
-            if (p->perr_) {
-                int code = -(int)p->perr_;
-                p->perr_ = 0;
+            if (p->pending_error_) {
+                int code = -(int)p->pending_error_;
+                p->pending_error_ = 0;
                 SSE__AT(s);
                 if (sse__event_error(p, code) != SSE_OK)
                     goto out;
@@ -557,7 +558,7 @@ out:
     SSE__AT(s);
 #undef SSE__AT
     /* The caller may reuse its chunk once we return. */
-    if (p->span_) {
+    if (p->in_place_) {
         int rc = sse__materialize(p);
         if (rc != SSE_OK && p->status_ >= SSE_OK)
             sse__event_error(p, rc);

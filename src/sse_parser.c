@@ -33,11 +33,11 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
         memset(p, 0, sizeof *p);
         return rc;
     }
-    p->cb_ = callbacks;
+    p->callbacks_ = callbacks;
     p->user_ = user;
     p->flags_ = options->flags;
-    p->cid_ = p->pid_ = 0;
-    p->type_ = 1;
+    p->committed_id_slot_ = p->pending_id_slot_ = 0;
+    p->type_slot_ = 1;
     sse_parser_reset(p);
     return SSE_OK;
 }
@@ -52,24 +52,24 @@ void sse_parser_destroy(sse_parser *p)
 
 void sse_parser_reset(sse_parser *p)
 {
-    if (!p || !p->cb_)
+    if (!p || !p->callbacks_)
         return;
     sse__clear_event(p);
-    p->pid_ = p->cid_; /* an id read after the last blank line is forgotten */
+    p->pending_id_slot_ = p->committed_id_slot_; /* an id read after the last blank line is forgotten */
     p->state_ = SSE__ST_LINE;
-    p->bom_ = 0;
-    p->misc_ &= SSE__M_HAS_RETRY;
+    p->bom_seen_ = 0;
+    p->bits_ &= SSE__M_HAS_RETRY;
     p->line_len_ = 0;
-    p->perr_ = 0;
-    p->offset_ = 0;
+    p->pending_error_ = 0;
+    p->stream_offset_ = 0;
     p->status_ = SSE_OK;
-    p->reason_ = NULL;
-    sse__utf8_reset(&p->u8_);
+    p->error_reason_ = NULL;
+    sse__utf8_reset(&p->utf8_);
 }
 
 int sse_parser_finish(sse_parser *p)
 {
-    if (!p || !p->cb_)
+    if (!p || !p->callbacks_)
         return SSE_E_INVALID_ARGUMENT;
     if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
@@ -77,7 +77,7 @@ int sse_parser_finish(sse_parser *p)
         return p->status_;
     /* A stream that ends inside "EF BB" ends with a two-byte line: report
      * it if that is over max_line, as for any other line. */
-    if (p->bom_ > 0 && p->bom_ < 3 && p->bom_ > p->max_line_) {
+    if (p->bom_seen_ > 0 && p->bom_seen_ < 3 && p->bom_seen_ > p->max_line_) {
         sse__event_error(p, SSE_E_LINE_TOO_LONG);
         if (p->status_ < SSE_OK)
             return p->status_;
@@ -85,10 +85,10 @@ int sse_parser_finish(sse_parser *p)
     }
     /* 9.2.6: at end of stream any pending data is discarded. */
     sse__clear_event(p);
-    p->pid_ = p->cid_;
+    p->pending_id_slot_ = p->committed_id_slot_;
     p->state_ = SSE__ST_LINE;
-    p->perr_ = 0;
-    p->misc_ = (unsigned char)((p->misc_ & SSE__M_HAS_RETRY) | SSE__M_FINISHED);
+    p->pending_error_ = 0;
+    p->bits_ = (unsigned char)((p->bits_ & SSE__M_HAS_RETRY) | SSE__M_FINISHED);
     return SSE_OK;
 }
 
@@ -101,32 +101,32 @@ const char *sse_parser_error_reason(const sse_parser *p)
 {
     if (!p)
         return sse_strerror(SSE_E_INVALID_ARGUMENT);
-    if (p->reason_)
-        return p->reason_;
+    if (p->error_reason_)
+        return p->error_reason_;
     return sse_strerror(p->status_);
 }
 
 void sse_parser_set_error_reason(sse_parser *p, const char *text)
 {
     if (p)
-        p->reason_ = text;
+        p->error_reason_ = text;
 }
 
-uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->offset_ : 0; }
+uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->stream_offset_ : 0; }
 
 const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
 {
-    size_t n = (p && p->slots_) ? p->slot_len_[p->cid_] : 0;
+    size_t n = (p && p->slots_) ? p->slot_len_[p->committed_id_slot_] : 0;
     if (len)
         *len = n;
-    return n ? sse__slot(p, p->cid_) : "";
+    return n ? sse__slot(p, p->committed_id_slot_) : "";
 }
 
 int sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
 {
     unsigned slot;
     int rc;
-    if (!p || !p->cb_ || (!id && len))
+    if (!p || !p->callbacks_ || (!id && len))
         return SSE_E_INVALID_ARGUMENT;
     if (len && memchr(id, '\0', len))
         return SSE_E_INVALID_ARGUMENT;
@@ -135,13 +135,13 @@ int sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
     rc = sse__slot_put(p, slot, id, len);
     if (rc != SSE_OK)
         return rc;
-    p->cid_ = p->pid_ = (unsigned char)slot;
+    p->committed_id_slot_ = p->pending_id_slot_ = (unsigned char)slot;
     return SSE_OK;
 }
 
 int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
 {
-    if (!p || !(p->misc_ & SSE__M_HAS_RETRY))
+    if (!p || !(p->bits_ & SSE__M_HAS_RETRY))
         return 0;
     if (retry_ms)
         *retry_ms = p->retry_;
@@ -151,7 +151,7 @@ int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
 void sse_parser_limits(const sse_parser *p, size_t *max_line,
                        size_t *max_event, size_t *max_field)
 {
-    int ready = p && p->cb_;
+    int ready = p && p->callbacks_;
     if (max_line)
         *max_line = ready ? p->max_line_ : 0;
     if (max_event)

@@ -253,7 +253,8 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
 /* Options. Zero-initialise, then set what you need: a 0 limit means the
  * default above. Unknown flags are SSE_E_INVALID_ARGUMENT; fields added in
  * later releases are read only under flags added with them, so a program
- * built against this header keeps working with them. Memory comes from exactly one of two places:
+ * built against this header keeps working with them. Memory comes from
+ * exactly one of two places:
  *   - buffer/buffer_size: caller memory, the parser never allocates. The
  *     buffer is split once: four field slots of min(max_field,
  *     buffer_size / 8) bytes each (event type, last event ID, the id being
@@ -272,47 +273,11 @@ typedef struct sse_parser_options {
     void *alloc_ctx;
 } sse_parser_options;
 
-/* PRIVATE: incremental WHATWG UTF-8 decoder state, part of sse_parser. */
-struct sse__utf8 {
-    unsigned char need, seen, lower, upper, held;
-    unsigned char pend[3];
-};
+/* sse_parser is a complete type, so it can live on the stack or inside
+ * another struct (sizeof(sse_parser) is 248 bytes on x86-64); its fields
+ * are private and its layout is at the end of this header. Use the
+ * functions below. */
 
-/* The parser state: a complete type so it can live on the stack or inside
- * another struct. Every field is PRIVATE and may change between versions;
- * use the functions below.
- *
- * ABI: its size and alignment (that of uint64_t or a pointer, whichever is
- * larger) are part of the ABI. reserved_ lets later releases add state
- * without changing the size; a change of size changes the SONAME. A
- * program built with a header whose sse_parser differs from the library's
- * gets SSE_E_VERSION from sse_parser_init, never a corrupted struct.
- * Bindings that allocate it themselves use sse_parser_size() and align the
- * memory like max_align_t. */
-struct sse_parser {
-    const sse_callbacks *cb_;
-    void *user_;
-    sse_alloc_fn alloc_;
-    void *alloc_ctx_;
-    const char *reason_;
-    char *data_; /* event data */
-    size_t data_len_, data_cap_, data_limit_;
-    const char *span_; /* single data line still inside the fed chunk */
-    size_t span_len_;
-    char *slots_; /* four field slots of slot_cap_ bytes each */
-    size_t slot_cap_, field_limit_;
-    size_t slot_len_[4];
-    size_t max_line_, line_len_;
-    uint64_t retry_, retry_acc_, offset_;
-    int status_;
-    unsigned flags_;
-    struct sse__utf8 u8_;
-    unsigned char state_, field_, name_len_, bom_;
-    unsigned char cid_, pid_, type_, scr_;
-    unsigned char misc_, perr_;
-    char name_[5];
-    void *reserved_[4];
-};
 
 /* sizeof(sse_parser), for bindings that allocate it themselves. */
 SSE_API size_t sse_parser_size(void);
@@ -320,8 +285,8 @@ SSE_API size_t sse_parser_size(void);
 /* Prepares p. callbacks and the options' buffer must outlive the parser
  * (callbacks is kept by pointer; options is copied). user is passed to every
  * callback. Returns SSE_OK, SSE_E_INVALID_ARGUMENT (NULL p/callbacks/options,
- * unknown flags, no memory or two kinds of memory given) or SSE_E_VERSION (header and
- * library disagree on sse_parser's layout). Allocates nothing. */
+ * unknown flags, no memory or two kinds of memory given) or SSE_E_VERSION
+ * (header and library disagree on sse_parser's layout). Allocates nothing. */
 #define sse_parser_init(p, callbacks, user, options)                          \
     sse_parser_init_((p), (callbacks), (user), (options), SSE_VERSION_NUMBER, \
                      sizeof(sse_parser))
@@ -424,8 +389,9 @@ typedef ptrdiff_t sse_ssize;
 
 /* One frame. Zero-initialise, then set what you need; an all-zero frame
  * encodes to nothing. As with sse_parser_options, fields added in later
- * releases are read only under new flags (unknown flags are refused). A NULL pointer means "no such field"; a non-NULL
- * pointer with length 0 is an empty value. */
+ * releases are read only under new flags (unknown flags are refused). A
+ * NULL pointer means "no such field"; a non-NULL pointer with length 0 is
+ * an empty value. */
 typedef struct sse_frame {
     /* Event data, split on CRLF, CR and LF into one data line each. The
      * receiver dispatches an event only for a frame with data; "" (non-NULL,
@@ -556,19 +522,12 @@ SSE_API size_t sse_last_event_id_write(const sse_parser *p, char *buf,
  * it; it reconnects with Last-Event-ID and resumes, or resynchronises.
  */
 
-/* Where a client stands: the next frame it should get. */
-typedef struct sse_history_cursor {
-    uint64_t seq_; /* PRIVATE */
-    size_t at_;    /* PRIVATE */
-} sse_history_cursor;
+/* Where a client stands: the next frame it should get (a small value
+ * type: copy it freely). */
+typedef struct sse_history_cursor sse_history_cursor;
 
-/* The store. Every field is PRIVATE. */
-typedef struct sse_history {
-    char *mem_;
-    size_t cap_, head_, tail_, wrap_, last_, count_, max_count_;
-    uint64_t first_seq_, next_seq_;
-    int wrapped_;
-} sse_history;
+/* The store: a complete type (layout at the end of this header). */
+typedef struct sse_history sse_history;
 
 /* Lookup outcomes (sse_history_find). The values are apart from every
  * status code (sse_history_find may also return SSE_E_INVALID_ARGUMENT). */
@@ -667,14 +626,8 @@ typedef struct sse_client_options {
     unsigned flags;            /* none defined yet: must be 0 */
 } sse_client_options;
 
-/* The state. Every field is PRIVATE. */
-typedef struct sse_client {
-    uint64_t initial_retry_, max_delay_, rng_;
-    unsigned failures_;
-    int verdict_; /* SSE_CLIENT_* of the last response, or -1 */
-    int healthy_;
-    void *reserved_[2];
-} sse_client;
+/* The state: a complete type (layout at the end of this header). */
+typedef struct sse_client sse_client;
 
 /* What the client does next. The values are apart from every status code
  * (functions that return one of these may also return SSE_E_*). */
@@ -709,6 +662,94 @@ SSE_API int sse_client_next_attempt(sse_client *c, const sse_parser *p,
 
 /* Attempts in a row that delivered no event (0 after a healthy one). */
 SSE_API unsigned sse_client_failures(const sse_client *c);
+
+/* ======================================================================
+ * Private: the layout of the structs you embed
+ *
+ * They are complete types so that callers can place them on the stack or
+ * inside their own structs, and nothing has to be allocated. Nothing
+ * below is API: use the functions above. Names end in an underscore.
+ *
+ * ABI: the size and alignment of sse_parser (that of uint64_t or a
+ * pointer, whichever is larger) are part of the ABI. reserved_ lets later
+ * releases add state without changing the size; a change of size changes
+ * the SONAME. A program built with a header whose sse_parser differs from
+ * the library's gets SSE_E_VERSION from sse_parser_init, never a corrupted
+ * struct. Bindings that allocate it themselves use sse_parser_size() and
+ * align the memory like max_align_t.
+ * ====================================================================== */
+
+/* Incremental WHATWG UTF-8 decoder state (SSE_PARSER_UTF8_REPLACE). */
+struct sse__utf8 {
+    unsigned char need, seen;   /* continuation bytes needed, seen */
+    unsigned char lower, upper; /* the range allowed for the next one */
+    unsigned char held;         /* bytes of an unfinished sequence kept */
+    unsigned char pend[3];      /* ... here, across feeds */
+};
+
+struct sse_parser {
+    const sse_callbacks *callbacks_;
+    void *user_;
+    sse_alloc_fn alloc_;            /* NULL: memory is the caller's buffer */
+    void *alloc_ctx_;
+    const char *error_reason_;      /* text for the sticky error, if set */
+    char *data_;                    /* the event's data buffer */
+    size_t data_len_, data_cap_, data_limit_;
+    const char *in_place_;          /* a single data line still inside the
+                                       fed chunk, not yet copied */
+    size_t in_place_len_;
+    char *slots_;                   /* four field slots of slot_cap_ bytes:
+                                       type, committed id, pending id, and
+                                       the value being read */
+    size_t slot_cap_, field_limit_;
+    size_t slot_len_[4];
+    size_t max_line_, line_len_;    /* the limit; bytes of this line */
+    uint64_t retry_;                /* the retry the stream last set */
+    uint64_t retry_reading_;        /* the retry value being read */
+    uint64_t stream_offset_;        /* bytes consumed since init/reset */
+    int status_;                    /* SSE_OK, SSE_PAUSE or a sticky error */
+    unsigned flags_;                /* sse_parser_options.flags */
+    struct sse__utf8 utf8_;
+    unsigned char state_;           /* where in a line: start, name, ... */
+    unsigned char field_;           /* what the value feeds: data, id, ... */
+    unsigned char name_len_;
+    unsigned char bom_seen_;        /* bytes of a leading BOM matched */
+    unsigned char committed_id_slot_; /* the last event ID (dispatched) */
+    unsigned char pending_id_slot_;   /* the id read since the last blank
+                                         line (committed at the next) */
+    unsigned char type_slot_;         /* the event type being built */
+    unsigned char value_slot_;        /* the id or comment being read */
+    unsigned char bits_;            /* SSE__M_* flags (src/sse_internal.h) */
+    unsigned char pending_error_;   /* a limit error the line may still
+                                       cancel (an id that turns out to
+                                       hold NUL), as -code */
+    char name_[5];                  /* the field name read so far */
+    void *reserved_[4];
+};
+
+struct sse_history_cursor {
+    uint64_t seq_; /* sequence number of the next frame to send */
+    size_t at_;    /* its offset in the store, while it is there */
+};
+
+struct sse_history {
+    char *mem_;
+    size_t cap_;                /* bytes of mem_ */
+    size_t head_, tail_, wrap_; /* records in [head, tail), or in [head,
+                                   wrap) then [0, tail) once wrapped */
+    size_t last_;               /* offset of the newest record */
+    size_t count_, max_count_;
+    uint64_t first_seq_, next_seq_;
+    int wrapped_;
+};
+
+struct sse_client {
+    uint64_t initial_retry_, max_delay_, rng_;
+    unsigned failures_; /* attempts in a row with no event */
+    int verdict_;       /* SSE_CLIENT_* of the last response, or -1 */
+    int healthy_;       /* an event arrived on this connection */
+    void *reserved_[2];
+};
 
 #ifdef __cplusplus
 }
@@ -991,21 +1032,22 @@ enum {
 /* What the current line's value is for. */
 enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F_COMMENT };
 
-/* misc_ bits */
+/* bits_ bits */
 #define SSE__M_CR 0x01        /* a CR ended the last chunk: skip one LF next */
 #define SSE__M_DROPPED 0x02   /* a limit was hit: the event will not dispatch */
 #define SSE__M_FINISHED 0x04  /* sse_parser_finish() was called */
 #define SSE__M_HAS_RETRY 0x08 /* retry_ holds a value the stream sent */
-#define SSE__M_BAD 0x10       /* id value holds NUL / retry value is not a u64 */
+#define SSE__M_ID_NUL 0x10    /* the id value holds NUL: the field is ignored */
 #define SSE__M_DIGITS 0x20    /* retry value has at least one digit */
 #define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
+#define SSE__M_RETRY_INVALID 0x80 /* the retry value is not a u64 of digits */
 
 /* The first slot not holding the last event ID string, the last event ID
  * buffer or the event type buffer: a place to read a new id or comment. */
 static inline unsigned sse__free_slot(const sse_parser *p)
 {
     unsigned i = 0;
-    while (i == p->cid_ || i == p->pid_ || i == p->type_)
+    while (i == p->committed_id_slot_ || i == p->pending_id_slot_ || i == p->type_slot_)
         i++;
     return i;
 }
@@ -1015,9 +1057,9 @@ static inline unsigned sse__free_slot(const sse_parser *p)
 static inline void sse__clear_event(sse_parser *p)
 {
     p->data_len_ = 0;
-    p->span_ = NULL;
-    p->slot_len_[p->type_] = 0;
-    p->misc_ &= (unsigned char)~SSE__M_DROPPED;
+    p->in_place_ = NULL;
+    p->slot_len_[p->type_slot_] = 0;
+    p->bits_ &= (unsigned char)~SSE__M_DROPPED;
 }
 
 /* Drops the event being built and reports code once (sse_parse.c). */
@@ -1377,20 +1419,20 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
         return SSE_OK;
     if (rc == SSE_PAUSE) {
         p->status_ = SSE_PAUSE;
-        if (p->reason_ == before)
-            p->reason_ = "paused by a callback";
+        if (p->error_reason_ == before)
+            p->error_reason_ = "paused by a callback";
         return SSE_PAUSE;
     }
     p->status_ = SSE_E_CALLBACK;
-    if (p->reason_ == before)
-        p->reason_ = "a callback returned an error";
+    if (p->error_reason_ == before)
+        p->error_reason_ = "a callback returned an error";
     return SSE_E_CALLBACK;
 }
 
 /* Runs a callback expression and folds its result into the status. */
 #define SSE__CALL(p, call)                                                    \
     do {                                                                      \
-        const char *before_ = (p)->reason_;                                   \
+        const char *before_ = (p)->error_reason_;                                   \
         return sse__after_callback((p), (call), before_);                     \
     } while (0)
 
@@ -1398,30 +1440,30 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
  * report it once. Returns the parser status after the error callback. */
 SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
 {
-    if (p->misc_ & SSE__M_DROPPED)
+    if (p->bits_ & SSE__M_DROPPED)
         return SSE_OK;
     sse__clear_event(p);
-    p->misc_ |= SSE__M_DROPPED;
-    p->reason_ = sse_strerror(code);
-    if (!p->cb_->on_error)
+    p->bits_ |= SSE__M_DROPPED;
+    p->error_reason_ = sse_strerror(code);
+    if (!p->callbacks_->on_error)
         return SSE_OK;
-    SSE__CALL(p, p->cb_->on_error(p, code, p->user_));
+    SSE__CALL(p, p->callbacks_->on_error(p, code, p->user_));
 }
 
 /* A single data line kept in place inside the fed chunk is copied into the
  * data buffer (with its LF) before the chunk goes away or more data joins. */
 static int sse__materialize(sse_parser *p)
 {
-    const char *span = p->span_;
+    const char *span = p->in_place_;
     int rc;
     if (!span)
         return SSE_OK;
-    p->span_ = NULL;
-    rc = sse__data_reserve(p, p->span_len_ + 1);
+    p->in_place_ = NULL;
+    rc = sse__data_reserve(p, p->in_place_len_ + 1);
     if (rc != SSE_OK)
         return rc;
-    memcpy(p->data_ + p->data_len_, span, p->span_len_);
-    p->data_len_ += p->span_len_;
+    memcpy(p->data_ + p->data_len_, span, p->in_place_len_);
+    p->data_len_ += p->in_place_len_;
     p->data_[p->data_len_++] = '\n';
     return SSE_OK;
 }
@@ -1464,9 +1506,9 @@ static int sse__store(void *ctx, const char *s, size_t n)
     case SSE__F_DATA:
         return sse__data_put(p, s, n);
     case SSE__F_EVENT:
-        return sse__slot_put(p, p->type_, s, n);
+        return sse__slot_put(p, p->type_slot_, s, n);
     default: /* SSE__F_ID, SSE__F_COMMENT */
-        return sse__slot_put(p, p->scr_, s, n);
+        return sse__slot_put(p, p->value_slot_, s, n);
     }
 }
 
@@ -1475,27 +1517,27 @@ static int sse__store(void *ctx, const char *s, size_t n)
 static void sse__retry_digits(sse_parser *p, const char *s, size_t n)
 {
     size_t i;
-    uint64_t v = p->retry_acc_;
-    if (p->misc_ & SSE__M_BAD)
+    uint64_t v = p->retry_reading_;
+    if (p->bits_ & SSE__M_RETRY_INVALID)
         return;
     for (i = 0; i < n; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
         if (d > 9 || v > (UINT64_MAX - d) / 10) {
-            p->misc_ |= SSE__M_BAD;
+            p->bits_ |= SSE__M_RETRY_INVALID;
             return;
         }
         v = v * 10 + d;
     }
     if (n)
-        p->misc_ |= SSE__M_DIGITS;
-    p->retry_acc_ = v;
+        p->bits_ |= SSE__M_DIGITS;
+    p->retry_reading_ = v;
 }
 
 /* Stores value bytes, through the UTF-8 decoder in replacement mode. */
 static int sse__decode_store(sse_parser *p, const char *s, size_t n)
 {
     if (sse__utf8_mode(p))
-        return sse__utf8_decode(&p->u8_, s, n, sse__store, p);
+        return sse__utf8_decode(&p->utf8_, s, n, sse__store, p);
     return sse__store(p, s, n);
 }
 
@@ -1511,21 +1553,21 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
     case SSE__F_ID: {
         /* An id containing NUL is ignored whole (9.2.7), so stop storing;
          * and an id too long to store is only an error if no NUL follows
-         * on its line, so it keeps being scanned (perr_ holds the error). */
+         * on its line, so it keeps being scanned (pending_error_ holds the error). */
         int rc;
-        if (p->misc_ & SSE__M_BAD)
+        if (p->bits_ & SSE__M_ID_NUL)
             return SSE_OK;
         if (sse__has_nul(s, n)) {
-            p->misc_ |= SSE__M_BAD;
-            p->perr_ = 0;
-            sse__utf8_reset(&p->u8_);
+            p->bits_ |= SSE__M_ID_NUL;
+            p->pending_error_ = 0;
+            sse__utf8_reset(&p->utf8_);
             return SSE_OK;
         }
-        if (p->perr_)
+        if (p->pending_error_)
             return SSE_OK;
         rc = sse__decode_store(p, s, n);
         if (rc != SSE_OK)
-            p->perr_ = (unsigned char)-rc;
+            p->pending_error_ = (unsigned char)-rc;
         return SSE_OK;
     }
     case SSE__F_DATA: {
@@ -1543,23 +1585,24 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
 /* Decides what the line's value feeds, once its field name is known. */
 static inline void sse__value_begin(sse_parser *p, unsigned field)
 {
-    int dropped = (p->misc_ & SSE__M_DROPPED) != 0;
-    p->misc_ &= (unsigned char)~(SSE__M_BAD | SSE__M_DIGITS | SSE__M_PARTIAL);
+    int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
+    p->bits_ &= (unsigned char)~(SSE__M_ID_NUL | SSE__M_RETRY_INVALID |
+                              SSE__M_DIGITS | SSE__M_PARTIAL);
     if (sse__utf8_mode(p))
-        sse__utf8_reset(&p->u8_);
+        sse__utf8_reset(&p->utf8_);
     /* Data and type of an event already dropped are of no use. */
     if ((field == SSE__F_DATA || field == SSE__F_EVENT) && dropped)
         field = SSE__F_IGNORE;
-    if (field == SSE__F_COMMENT && !p->cb_->on_comment)
+    if (field == SSE__F_COMMENT && !p->callbacks_->on_comment)
         field = SSE__F_IGNORE;
     if (field == SSE__F_EVENT)
-        p->slot_len_[p->type_] = 0;
+        p->slot_len_[p->type_slot_] = 0;
     if (field == SSE__F_ID || field == SSE__F_COMMENT) {
-        p->scr_ = (unsigned char)sse__free_slot(p);
-        p->slot_len_[p->scr_] = 0;
+        p->value_slot_ = (unsigned char)sse__free_slot(p);
+        p->slot_len_[p->value_slot_] = 0;
     }
     if (field == SSE__F_RETRY)
-        p->retry_acc_ = 0;
+        p->retry_reading_ = 0;
     p->field_ = (unsigned char)field;
 }
 
@@ -1588,20 +1631,20 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
     int rc;
     int utf8 = sse__utf8_mode(p);
 
-    if (p->field_ == SSE__F_DATA && whole && p->data_len_ == 0 && !p->span_ &&
+    if (p->field_ == SSE__F_DATA && whole && p->data_len_ == 0 && !p->in_place_ &&
         (!utf8 || sse_utf8_check(s, n) == n)) {
         /* The usual one-line event: keep it where it lies, no copy. */
         if (n >= p->data_limit_)
             return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
-        p->span_ = s;
-        p->span_len_ = n;
+        p->in_place_ = s;
+        p->in_place_len_ = n;
         return SSE_OK;
     }
     if (p->field_ == SSE__F_COMMENT && whole && (!utf8 || sse_utf8_check(s, n) == n)) {
         /* Same limit as a comment that had to be stored. */
         if (n > p->field_limit_)
             return sse__event_error(p, SSE_E_FIELD_TOO_LONG);
-        SSE__CALL(p, p->cb_->on_comment(p, s, n, p->user_));
+        SSE__CALL(p, p->callbacks_->on_comment(p, s, n, p->user_));
     }
     if (p->field_ == SSE__F_DATA && !utf8) {
         /* A data line joining others: its last bytes and its LF at once. */
@@ -1612,15 +1655,15 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
     }
     rc = sse__value_bytes(p, s, n);
     if (p->field_ == SSE__F_ID) {
-        if (p->misc_ & SSE__M_BAD)
+        if (p->bits_ & SSE__M_ID_NUL)
             return SSE_OK; /* held NUL: ignored whole */
-        if (p->perr_) {
-            rc = -(int)p->perr_;
-            p->perr_ = 0;
+        if (p->pending_error_) {
+            rc = -(int)p->pending_error_;
+            p->pending_error_ = 0;
         }
     }
     if (rc == SSE_OK && utf8 && p->field_ != SSE__F_RETRY)
-        rc = sse__utf8_flush(&p->u8_, sse__store, p);
+        rc = sse__utf8_flush(&p->utf8_, sse__store, p);
     if (rc == SSE_OK && p->field_ == SSE__F_DATA)
         rc = sse__data_put(p, "\n", 1);
     if (rc != SSE_OK)
@@ -1628,19 +1671,19 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 
     switch (p->field_) {
     case SSE__F_ID:
-        p->pid_ = p->scr_; /* the id just read becomes the buffer */
+        p->pending_id_slot_ = p->value_slot_; /* the id just read becomes the buffer */
         return SSE_OK;
     case SSE__F_RETRY:
-        if ((p->misc_ & (SSE__M_BAD | SSE__M_DIGITS)) != SSE__M_DIGITS)
+        if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) != SSE__M_DIGITS)
             return SSE_OK; /* empty, non-digit or too large: ignored */
-        p->retry_ = p->retry_acc_;
-        p->misc_ |= SSE__M_HAS_RETRY;
-        if (!p->cb_->on_retry)
+        p->retry_ = p->retry_reading_;
+        p->bits_ |= SSE__M_HAS_RETRY;
+        if (!p->callbacks_->on_retry)
             return SSE_OK;
-        SSE__CALL(p, p->cb_->on_retry(p, p->retry_, p->user_));
+        SSE__CALL(p, p->callbacks_->on_retry(p, p->retry_, p->user_));
     case SSE__F_COMMENT:
-        SSE__CALL(p, p->cb_->on_comment(p, sse__slot(p, p->scr_),
-                                        p->slot_len_[p->scr_], p->user_));
+        SSE__CALL(p, p->callbacks_->on_comment(p, sse__slot(p, p->value_slot_),
+                                        p->slot_len_[p->value_slot_], p->user_));
     default:
         return SSE_OK;
     }
@@ -1650,33 +1693,33 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 static int sse__dispatch(sse_parser *p)
 {
     sse_event ev;
-    int dropped = (p->misc_ & SSE__M_DROPPED) != 0;
+    int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
 
     /* The last event ID string takes the buffer's value even when nothing
      * is dispatched. */
-    p->cid_ = p->pid_;
-    if (dropped || (!p->span_ && p->data_len_ == 0)) {
+    p->committed_id_slot_ = p->pending_id_slot_;
+    if (dropped || (!p->in_place_ && p->data_len_ == 0)) {
         sse__clear_event(p);
         return SSE_OK;
     }
-    if (p->span_) {
-        ev.data = p->span_;
-        ev.data_len = p->span_len_;
+    if (p->in_place_) {
+        ev.data = p->in_place_;
+        ev.data_len = p->in_place_len_;
     } else {
         ev.data = p->data_;
         ev.data_len = p->data_len_ - 1; /* drop the final LF */
     }
-    ev.type_len = p->slot_len_[p->type_];
-    ev.type = ev.type_len ? sse__slot(p, p->type_) : sse__message;
+    ev.type_len = p->slot_len_[p->type_slot_];
+    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
     if (ev.type_len == 0)
         ev.type_len = sizeof sse__message - 1;
-    ev.id_len = p->slot_len_[p->cid_];
-    ev.id = ev.id_len ? sse__slot(p, p->cid_) : "";
+    ev.id_len = p->slot_len_[p->committed_id_slot_];
+    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
     /* Lengths only: the bytes stay valid for the callback. */
     sse__clear_event(p);
-    if (!p->cb_->on_event)
+    if (!p->callbacks_->on_event)
         return SSE_OK;
-    SSE__CALL(p, p->cb_->on_event(p, &ev, p->user_));
+    SSE__CALL(p, p->callbacks_->on_event(p, &ev, p->user_));
 }
 
 /* ---- The byte loop ------------------------------------------------------ */
@@ -1689,7 +1732,7 @@ static const char *sse__line_end(sse_parser *p, const char *s,
     p->state_ = SSE__ST_LINE;
     if (c == '\r') {
         if (s == end)
-            p->misc_ |= SSE__M_CR;
+            p->bits_ |= SSE__M_CR;
         else if (*s == '\n')
             s++;
     }
@@ -1701,18 +1744,18 @@ static const char *sse__line_end(sse_parser *p, const char *s,
 static const char *sse__bom(sse_parser *p, const char *s, const char *end)
 {
     static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
-    while (p->bom_ < 3 && s < end) {
-        if ((unsigned char)*s == bom[p->bom_]) {
+    while (p->bom_seen_ < 3 && s < end) {
+        if ((unsigned char)*s == bom[p->bom_seen_]) {
             s++;
-            p->bom_++;
+            p->bom_seen_++;
             continue;
         }
-        if (p->bom_ > 0) { /* EF or EF BB: a name no field has */
+        if (p->bom_seen_ > 0) { /* EF or EF BB: a name no field has */
             p->state_ = SSE__ST_NAME;
             p->name_len_ = SSE__NAME_UNKNOWN;
-            p->line_len_ = p->bom_;
+            p->line_len_ = p->bom_seen_;
         }
-        p->bom_ = 3;
+        p->bom_seen_ = 3;
     }
     return s;
 }
@@ -1720,7 +1763,7 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
 static int sse__line_too_long(sse_parser *p)
 {
     p->state_ = SSE__ST_SKIP;
-    p->perr_ = 0; /* the line's own error outranks a pending one */
+    p->pending_error_ = 0; /* the line's own error outranks a pending one */
     return sse__event_error(p, SSE_E_LINE_TOO_LONG);
 }
 
@@ -1735,18 +1778,18 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
         p->status_ = SSE_OK;
     if (p->status_ != SSE_OK)
         return 0;
-    if (p->misc_ & SSE__M_FINISHED) {
+    if (p->bits_ & SSE__M_FINISHED) {
         p->status_ = SSE_E_FINISHED;
-        p->reason_ = sse_strerror(SSE_E_FINISHED);
+        p->error_reason_ = sse_strerror(SSE_E_FINISHED);
         return 0;
     }
     if (!buf || len == 0)
         return 0;
     end = buf + len;
-    base = p->offset_;
-#define SSE__AT(ptr) (p->offset_ = base + (uint64_t)((ptr)-buf))
+    base = p->stream_offset_;
+#define SSE__AT(ptr) (p->stream_offset_ = base + (uint64_t)((ptr)-buf))
 
-    if (p->bom_ < 3) {
+    if (p->bom_seen_ < 3) {
         s = sse__bom(p, s, end);
         /* EF or EF BB that turned out not to be a BOM starts a line. */
         if (p->state_ == SSE__ST_NAME && p->line_len_ > p->max_line_) {
@@ -1755,8 +1798,8 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 goto out;
         }
     }
-    if ((p->misc_ & SSE__M_CR) && s < end) {
-        p->misc_ &= (unsigned char)~SSE__M_CR;
+    if ((p->bits_ & SSE__M_CR) && s < end) {
+        p->bits_ &= (unsigned char)~SSE__M_CR;
         if (*s == '\n')
             s++;
     }
@@ -1853,7 +1896,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
         case SSE__ST_VALUE: {
             const char *q = sse__find_eol(s, end);
             size_t n = (size_t)(q - s);
-            int whole = !(p->misc_ & SSE__M_PARTIAL);
+            int whole = !(p->bits_ & SSE__M_PARTIAL);
             p->line_len_ += n;
             if (p->line_len_ > p->max_line_) {
                 s = q;
@@ -1864,12 +1907,12 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             }
             if (q == end) { /* the value goes on in the next chunk */
                 int rc = sse__value_bytes(p, s, n);
-                p->misc_ |= SSE__M_PARTIAL;
+                p->bits_ |= SSE__M_PARTIAL;
                 s = end;
                 if (rc != SSE_OK) {
                     /* Reported when the line ends, unless the line turns
                      * out too long: the same report for every chunking. */
-                    p->perr_ = (unsigned char)-rc;
+                    p->pending_error_ = (unsigned char)-rc;
                     p->state_ = SSE__ST_SKIP;
                 }
                 continue;
@@ -1885,7 +1928,7 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             if (p->line_len_ <= p->max_line_) { /* still measuring it */
                 p->line_len_ += (size_t)(q - s);
                 if (p->line_len_ > p->max_line_) {
-                    p->perr_ = 0;
+                    p->pending_error_ = 0;
                     s = q;
                     SSE__AT(s);
                     if (sse__event_error(p, SSE_E_LINE_TOO_LONG) != SSE_OK)
@@ -1897,9 +1940,9 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
                 continue;
             }
             s = sse__line_end(p, q + 1, end, *q);
-            if (p->perr_) {
-                int code = -(int)p->perr_;
-                p->perr_ = 0;
+            if (p->pending_error_) {
+                int code = -(int)p->pending_error_;
+                p->pending_error_ = 0;
                 SSE__AT(s);
                 if (sse__event_error(p, code) != SSE_OK)
                     goto out;
@@ -1912,7 +1955,7 @@ out:
     SSE__AT(s);
 #undef SSE__AT
     /* The caller may reuse its chunk once we return. */
-    if (p->span_) {
+    if (p->in_place_) {
         int rc = sse__materialize(p);
         if (rc != SSE_OK && p->status_ >= SSE_OK)
             sse__event_error(p, rc);
@@ -1956,11 +1999,11 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
         memset(p, 0, sizeof *p);
         return rc;
     }
-    p->cb_ = callbacks;
+    p->callbacks_ = callbacks;
     p->user_ = user;
     p->flags_ = options->flags;
-    p->cid_ = p->pid_ = 0;
-    p->type_ = 1;
+    p->committed_id_slot_ = p->pending_id_slot_ = 0;
+    p->type_slot_ = 1;
     sse_parser_reset(p);
     return SSE_OK;
 }
@@ -1975,24 +2018,24 @@ void sse_parser_destroy(sse_parser *p)
 
 void sse_parser_reset(sse_parser *p)
 {
-    if (!p || !p->cb_)
+    if (!p || !p->callbacks_)
         return;
     sse__clear_event(p);
-    p->pid_ = p->cid_; /* an id read after the last blank line is forgotten */
+    p->pending_id_slot_ = p->committed_id_slot_; /* an id read after the last blank line is forgotten */
     p->state_ = SSE__ST_LINE;
-    p->bom_ = 0;
-    p->misc_ &= SSE__M_HAS_RETRY;
+    p->bom_seen_ = 0;
+    p->bits_ &= SSE__M_HAS_RETRY;
     p->line_len_ = 0;
-    p->perr_ = 0;
-    p->offset_ = 0;
+    p->pending_error_ = 0;
+    p->stream_offset_ = 0;
     p->status_ = SSE_OK;
-    p->reason_ = NULL;
-    sse__utf8_reset(&p->u8_);
+    p->error_reason_ = NULL;
+    sse__utf8_reset(&p->utf8_);
 }
 
 int sse_parser_finish(sse_parser *p)
 {
-    if (!p || !p->cb_)
+    if (!p || !p->callbacks_)
         return SSE_E_INVALID_ARGUMENT;
     if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
@@ -2000,7 +2043,7 @@ int sse_parser_finish(sse_parser *p)
         return p->status_;
     /* A stream that ends inside "EF BB" ends with a two-byte line: report
      * it if that is over max_line, as for any other line. */
-    if (p->bom_ > 0 && p->bom_ < 3 && p->bom_ > p->max_line_) {
+    if (p->bom_seen_ > 0 && p->bom_seen_ < 3 && p->bom_seen_ > p->max_line_) {
         sse__event_error(p, SSE_E_LINE_TOO_LONG);
         if (p->status_ < SSE_OK)
             return p->status_;
@@ -2008,10 +2051,10 @@ int sse_parser_finish(sse_parser *p)
     }
     /* 9.2.6: at end of stream any pending data is discarded. */
     sse__clear_event(p);
-    p->pid_ = p->cid_;
+    p->pending_id_slot_ = p->committed_id_slot_;
     p->state_ = SSE__ST_LINE;
-    p->perr_ = 0;
-    p->misc_ = (unsigned char)((p->misc_ & SSE__M_HAS_RETRY) | SSE__M_FINISHED);
+    p->pending_error_ = 0;
+    p->bits_ = (unsigned char)((p->bits_ & SSE__M_HAS_RETRY) | SSE__M_FINISHED);
     return SSE_OK;
 }
 
@@ -2024,32 +2067,32 @@ const char *sse_parser_error_reason(const sse_parser *p)
 {
     if (!p)
         return sse_strerror(SSE_E_INVALID_ARGUMENT);
-    if (p->reason_)
-        return p->reason_;
+    if (p->error_reason_)
+        return p->error_reason_;
     return sse_strerror(p->status_);
 }
 
 void sse_parser_set_error_reason(sse_parser *p, const char *text)
 {
     if (p)
-        p->reason_ = text;
+        p->error_reason_ = text;
 }
 
-uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->offset_ : 0; }
+uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->stream_offset_ : 0; }
 
 const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
 {
-    size_t n = (p && p->slots_) ? p->slot_len_[p->cid_] : 0;
+    size_t n = (p && p->slots_) ? p->slot_len_[p->committed_id_slot_] : 0;
     if (len)
         *len = n;
-    return n ? sse__slot(p, p->cid_) : "";
+    return n ? sse__slot(p, p->committed_id_slot_) : "";
 }
 
 int sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
 {
     unsigned slot;
     int rc;
-    if (!p || !p->cb_ || (!id && len))
+    if (!p || !p->callbacks_ || (!id && len))
         return SSE_E_INVALID_ARGUMENT;
     if (len && memchr(id, '\0', len))
         return SSE_E_INVALID_ARGUMENT;
@@ -2058,13 +2101,13 @@ int sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
     rc = sse__slot_put(p, slot, id, len);
     if (rc != SSE_OK)
         return rc;
-    p->cid_ = p->pid_ = (unsigned char)slot;
+    p->committed_id_slot_ = p->pending_id_slot_ = (unsigned char)slot;
     return SSE_OK;
 }
 
 int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
 {
-    if (!p || !(p->misc_ & SSE__M_HAS_RETRY))
+    if (!p || !(p->bits_ & SSE__M_HAS_RETRY))
         return 0;
     if (retry_ms)
         *retry_ms = p->retry_;
@@ -2074,7 +2117,7 @@ int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms)
 void sse_parser_limits(const sse_parser *p, size_t *max_line,
                        size_t *max_event, size_t *max_field)
 {
-    int ready = p && p->cb_;
+    int ready = p && p->callbacks_;
     if (max_line)
         *max_line = ready ? p->max_line_ : 0;
     if (max_event)
