@@ -51,18 +51,27 @@ SSE__INTERNAL void sse__memory_free(sse_parser *p);
 SSE__INTERNAL int sse__data_reserve(sse_parser *p, size_t n);
 SSE__INTERNAL int sse__slots_grow(sse_parser *p, size_t need);
 
-/* Append to the event data / a field slot, enforcing the limits (same
- * returns). Inline: they run for nearly every line; growth does not. */
-static inline int sse__data_put(sse_parser *p, const char *s, size_t n)
+/* The two ways bytes enter the parser's memory, both inline (they run for
+ * nearly every line; growth does not), both enforcing the limits.
+ *
+ * sse__data_append: s[0..n) to the event data, then an LF when lf is set
+ * (the end of a data line); every data byte goes through it.
+ * sse__slot_put: s[0..n) to a field slot (type, an id, a comment). */
+static inline int sse__data_append(sse_parser *p, const char *s, size_t n,
+                                   int lf)
 {
-    if (n > p->data_cap_ - p->data_len_ || n > p->data_limit_ - p->data_len_) {
-        int rc = sse__data_reserve(p, n);
+    size_t need = n + (lf ? 1u : 0u);
+    if (need > p->data_cap_ - p->data_len_ ||
+        need > p->data_limit_ - p->data_len_) {
+        int rc = sse__data_reserve(p, need);
         if (rc != SSE_OK)
             return rc;
     }
     if (n)
         memcpy(p->data_ + p->data_len_, s, n);
     p->data_len_ += n;
+    if (lf)
+        p->data_[p->data_len_++] = '\n';
     return SSE_OK;
 }
 

@@ -983,18 +983,27 @@ SSE__INTERNAL void sse__memory_free(sse_parser *p);
 SSE__INTERNAL int sse__data_reserve(sse_parser *p, size_t n);
 SSE__INTERNAL int sse__slots_grow(sse_parser *p, size_t need);
 
-/* Append to the event data / a field slot, enforcing the limits (same
- * returns). Inline: they run for nearly every line; growth does not. */
-static inline int sse__data_put(sse_parser *p, const char *s, size_t n)
+/* The two ways bytes enter the parser's memory, both inline (they run for
+ * nearly every line; growth does not), both enforcing the limits.
+ *
+ * sse__data_append: s[0..n) to the event data, then an LF when lf is set
+ * (the end of a data line); every data byte goes through it.
+ * sse__slot_put: s[0..n) to a field slot (type, an id, a comment). */
+static inline int sse__data_append(sse_parser *p, const char *s, size_t n,
+                                   int lf)
 {
-    if (n > p->data_cap_ - p->data_len_ || n > p->data_limit_ - p->data_len_) {
-        int rc = sse__data_reserve(p, n);
+    size_t need = n + (lf ? 1u : 0u);
+    if (need > p->data_cap_ - p->data_len_ ||
+        need > p->data_limit_ - p->data_len_) {
+        int rc = sse__data_reserve(p, need);
         if (rc != SSE_OK)
             return rc;
     }
     if (n)
         memcpy(p->data_ + p->data_len_, s, n);
     p->data_len_ += n;
+    if (lf)
+        p->data_[p->data_len_++] = '\n';
     return SSE_OK;
 }
 
@@ -1454,18 +1463,11 @@ SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
  * data buffer (with its LF) before the chunk goes away or more data joins. */
 static int sse__materialize(sse_parser *p)
 {
-    const char *span = p->in_place_;
-    int rc;
-    if (!span)
+    const char *line = p->in_place_;
+    if (!line)
         return SSE_OK;
     p->in_place_ = NULL;
-    rc = sse__data_reserve(p, p->in_place_len_ + 1);
-    if (rc != SSE_OK)
-        return rc;
-    memcpy(p->data_ + p->data_len_, span, p->in_place_len_);
-    p->data_len_ += p->in_place_len_;
-    p->data_[p->data_len_++] = '\n';
-    return SSE_OK;
+    return sse__data_append(p, line, p->in_place_len_, 1);
 }
 
 /* Whether s[0..n) holds a NUL: ids are short, so a loop beats a call. */
@@ -1480,21 +1482,6 @@ static inline int sse__has_nul(const char *s, size_t n)
     return 0;
 }
 
-/* Appends the end of a data line and its LF to the event data. */
-static int sse__data_line(sse_parser *p, const char *s, size_t n)
-{
-    if (n + 1 > p->data_cap_ - p->data_len_ ||
-        n + 1 > p->data_limit_ - p->data_len_) {
-        int rc = sse__data_reserve(p, n + 1); /* grows, or says too large */
-        if (rc != SSE_OK)
-            return rc;
-    }
-    if (n)
-        memcpy(p->data_ + p->data_len_, s, n);
-    p->data_len_ += n;
-    p->data_[p->data_len_++] = '\n';
-    return SSE_OK;
-}
 
 /* ---- Field values ------------------------------------------------------- */
 
@@ -1504,7 +1491,7 @@ static int sse__store(void *ctx, const char *s, size_t n)
     sse_parser *p = (sse_parser *)ctx;
     switch (p->field_) {
     case SSE__F_DATA:
-        return sse__data_put(p, s, n);
+        return sse__data_append(p, s, n, 0);
     case SSE__F_EVENT:
         return sse__slot_put(p, p->type_slot_, s, n);
     default: /* SSE__F_ID, SSE__F_COMMENT */
@@ -1650,7 +1637,7 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
         /* A data line joining others: its last bytes and its LF at once. */
         rc = sse__materialize(p);
         if (rc == SSE_OK)
-            rc = sse__data_line(p, s, n);
+            rc = sse__data_append(p, s, n, 1);
         return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
     }
     rc = sse__value_bytes(p, s, n);
@@ -1665,7 +1652,7 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
     if (rc == SSE_OK && utf8 && p->field_ != SSE__F_RETRY)
         rc = sse__utf8_flush(&p->utf8_, sse__store, p);
     if (rc == SSE_OK && p->field_ == SSE__F_DATA)
-        rc = sse__data_put(p, "\n", 1);
+        rc = sse__data_append(p, NULL, 0, 1);
     if (rc != SSE_OK)
         return sse__event_error(p, rc);
 
