@@ -2441,32 +2441,37 @@ SSE__EMITTER sse_ssize sse__fits(const sse_frame *f, size_t room, int iov)
 
 /* ---- Front ends -------------------------------------------------------- */
 
+/* The buffer and iovec forms: check the destination (dst_ok), validate
+ * and size the frame (room is bytes or entries), then write it where o
+ * says, or return what sse__fits says. Inlined into each form, so the
+ * emitter stays specialised per form. */
+SSE__EMITTER sse_ssize sse__encode_sized(struct sse__out *o, int dst_ok,
+                                         const sse_frame *f, size_t room)
+{
+    int iov = o->mode == SSE__IOV;
+    sse_ssize rc;
+    if (!dst_ok)
+        return SSE_E_INVALID_ARGUMENT;
+    if ((rc = sse__fits(f, room, iov)) != SSE_OK)
+        return rc;
+    sse__put_frame(o, f);
+    return (sse_ssize)(iov ? o->entries : o->bytes);
+}
+
 sse_ssize sse_encode(char *dst, size_t cap, const sse_frame *f)
 {
     struct sse__out o;
-    sse_ssize rc;
-    if (!dst && cap)
-        return SSE_E_INVALID_ARGUMENT;
-    if ((rc = sse__fits(f, cap, 0)) != SSE_OK)
-        return rc;
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
-    sse__put_frame(&o, f);
-    return (sse_ssize)o.bytes;
+    return sse__encode_sized(&o, dst || !cap, f, cap);
 }
 
 sse_ssize sse_encode_iov(sse_iov *iov, size_t n, const sse_frame *f)
 {
     struct sse__out o;
-    sse_ssize rc;
-    if (!iov && n)
-        return SSE_E_INVALID_ARGUMENT;
-    if ((rc = sse__fits(f, n, 1)) != SSE_OK)
-        return rc;
     sse__out_init(&o, SSE__IOV);
     o.iov = iov;
-    sse__put_frame(&o, f);
-    return (sse_ssize)o.entries;
+    return sse__encode_sized(&o, iov || !n, f, n);
 }
 
 sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)
