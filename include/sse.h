@@ -642,7 +642,7 @@ SSE_API void sse_client_mark_healthy(sse_client *c);
  * when the last response said so. p supplies the server's retry (may be
  * NULL). */
 SSE_API int sse_client_next_attempt(sse_client *c, const sse_parser *p,
-                                uint64_t *delay_ms);
+                                    uint64_t *delay_ms);
 
 /* Attempts in a row that delivered no event (0 after a healthy one). */
 SSE_API unsigned sse_client_failures(const sse_client *c);

@@ -69,8 +69,7 @@ const sse_header *sse_request_headers(size_t *count)
     return sse__header_table(sse__request_headers, count);
 }
 
-size_t sse_last_event_id_write(const sse_parser *p, char *buf,
-                                       size_t cap)
+size_t sse_last_event_id_write(const sse_parser *p, char *buf, size_t cap)
 {
     static const char name[] = "Last-Event-ID: ";
     size_t id_len = 0, need;

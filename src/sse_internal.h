@@ -124,7 +124,8 @@ enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F
 static inline unsigned sse__free_slot(const sse_parser *p)
 {
     unsigned i = 0;
-    while (i == p->committed_id_slot_ || i == p->pending_id_slot_ || i == p->type_slot_)
+    while (i == p->committed_id_slot_ || i == p->pending_id_slot_ ||
+           i == p->type_slot_)
         i++;
     return i;
 }

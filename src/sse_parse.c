@@ -35,7 +35,7 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
 /* Runs a callback expression and folds its result into the status. */
 #define SSE__CALL(p, call)                                                    \
     do {                                                                      \
-        const char *before_ = (p)->error_reason_;                                   \
+        const char *before_ = (p)->error_reason_;                             \
         return sse__after_callback((p), (call), before_);                     \
     } while (0)
 
@@ -134,7 +134,8 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
     case SSE__F_ID: {
         /* An id containing NUL is ignored whole (9.2.7), so stop storing;
          * and an id too long to store is only an error if no NUL follows
-         * on its line, so it keeps being scanned (pending_error_ holds the error). */
+         * on its line, so it keeps being scanned (pending_error_ holds
+         * the error). */
         int rc;
         if (p->bits_ & SSE__M_ID_NUL)
             return SSE_OK;
@@ -168,7 +169,7 @@ static inline void sse__value_begin(sse_parser *p, unsigned field)
 {
     int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
     p->bits_ &= (unsigned char)~(SSE__M_ID_NUL | SSE__M_RETRY_INVALID |
-                              SSE__M_DIGITS | SSE__M_PARTIAL);
+                                 SSE__M_DIGITS | SSE__M_PARTIAL);
     if (sse__utf8_mode(p))
         sse__utf8_reset(&p->utf8_);
     /* Data and type of an event already dropped are of no use. */
@@ -252,10 +253,12 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 
     switch (p->field_) {
     case SSE__F_ID:
-        p->pending_id_slot_ = p->value_slot_; /* the id just read becomes the buffer */
+        /* The id just read becomes the pending last event ID. */
+        p->pending_id_slot_ = p->value_slot_;
         return SSE_OK;
     case SSE__F_RETRY:
-        if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) != SSE__M_DIGITS)
+        if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) !=
+            SSE__M_DIGITS)
             return SSE_OK; /* empty, non-digit or too large: ignored */
         p->retry_ = p->retry_reading_;
         p->bits_ |= SSE__M_HAS_RETRY;
@@ -263,8 +266,9 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
             return SSE_OK;
         SSE__CALL(p, p->callbacks_->on_retry(p, p->retry_, p->user_));
     case SSE__F_COMMENT:
-        SSE__CALL(p, p->callbacks_->on_comment(p, sse__slot(p, p->value_slot_),
-                                        p->slot_len_[p->value_slot_], p->user_));
+        SSE__CALL(p, p->callbacks_->on_comment(
+                         p, sse__slot(p, p->value_slot_),
+                         p->slot_len_[p->value_slot_], p->user_));
     default:
         return SSE_OK;
     }

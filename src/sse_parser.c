@@ -55,7 +55,8 @@ void sse_parser_reset(sse_parser *p)
     if (!p || !p->callbacks_)
         return;
     sse__clear_event(p);
-    p->pending_id_slot_ = p->committed_id_slot_; /* an id read after the last blank line is forgotten */
+    /* An id read after the last blank line is forgotten. */
+    p->pending_id_slot_ = p->committed_id_slot_;
     p->state_ = SSE__ST_LINE;
     p->bom_seen_ = 0;
     p->bits_ &= SSE__M_HAS_RETRY;
@@ -112,7 +113,10 @@ void sse_parser_set_error_reason(sse_parser *p, const char *text)
         p->error_reason_ = text;
 }
 
-uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->stream_offset_ : 0; }
+uint64_t sse_parser_offset(const sse_parser *p)
+{
+    return p ? p->stream_offset_ : 0;
+}
 
 const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
 {

@@ -79,7 +79,8 @@ static uint64_t sse__client_random(sse_client *c)
     return z ^ (z >> 31);
 }
 
-int sse_client_next_attempt(sse_client *c, const sse_parser *p, uint64_t *delay_ms)
+int sse_client_next_attempt(sse_client *c, const sse_parser *p,
+                            uint64_t *delay_ms)
 {
     uint64_t base, cap, d;
     unsigned k;

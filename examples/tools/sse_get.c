@@ -81,8 +81,8 @@ static void judge(struct get *g)
     curl_easy_getinfo(g->curl, CURLINFO_CONTENT_TYPE, &type);
     snprintf(g->content_type, sizeof g->content_type, "%s", type ? type : "");
     g->verdict = g->status == 0 ? -1
-                                : sse_client_check_response(&g->client, (int)g->status,
-                                                         type, type ? strlen(type) : 0);
+                     : sse_client_check_response(&g->client, (int)g->status,
+                                                 type, type ? strlen(type) : 0);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *user)

@@ -658,7 +658,7 @@ SSE_API void sse_client_mark_healthy(sse_client *c);
  * when the last response said so. p supplies the server's retry (may be
  * NULL). */
 SSE_API int sse_client_next_attempt(sse_client *c, const sse_parser *p,
-                                uint64_t *delay_ms);
+                                    uint64_t *delay_ms);
 
 /* Attempts in a row that delivered no event (0 after a healthy one). */
 SSE_API unsigned sse_client_failures(const sse_client *c);
@@ -1056,7 +1056,8 @@ enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F
 static inline unsigned sse__free_slot(const sse_parser *p)
 {
     unsigned i = 0;
-    while (i == p->committed_id_slot_ || i == p->pending_id_slot_ || i == p->type_slot_)
+    while (i == p->committed_id_slot_ || i == p->pending_id_slot_ ||
+           i == p->type_slot_)
         i++;
     return i;
 }
@@ -1441,7 +1442,7 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
 /* Runs a callback expression and folds its result into the status. */
 #define SSE__CALL(p, call)                                                    \
     do {                                                                      \
-        const char *before_ = (p)->error_reason_;                                   \
+        const char *before_ = (p)->error_reason_;                             \
         return sse__after_callback((p), (call), before_);                     \
     } while (0)
 
@@ -1540,7 +1541,8 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
     case SSE__F_ID: {
         /* An id containing NUL is ignored whole (9.2.7), so stop storing;
          * and an id too long to store is only an error if no NUL follows
-         * on its line, so it keeps being scanned (pending_error_ holds the error). */
+         * on its line, so it keeps being scanned (pending_error_ holds
+         * the error). */
         int rc;
         if (p->bits_ & SSE__M_ID_NUL)
             return SSE_OK;
@@ -1574,7 +1576,7 @@ static inline void sse__value_begin(sse_parser *p, unsigned field)
 {
     int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
     p->bits_ &= (unsigned char)~(SSE__M_ID_NUL | SSE__M_RETRY_INVALID |
-                              SSE__M_DIGITS | SSE__M_PARTIAL);
+                                 SSE__M_DIGITS | SSE__M_PARTIAL);
     if (sse__utf8_mode(p))
         sse__utf8_reset(&p->utf8_);
     /* Data and type of an event already dropped are of no use. */
@@ -1658,10 +1660,12 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 
     switch (p->field_) {
     case SSE__F_ID:
-        p->pending_id_slot_ = p->value_slot_; /* the id just read becomes the buffer */
+        /* The id just read becomes the pending last event ID. */
+        p->pending_id_slot_ = p->value_slot_;
         return SSE_OK;
     case SSE__F_RETRY:
-        if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) != SSE__M_DIGITS)
+        if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) !=
+            SSE__M_DIGITS)
             return SSE_OK; /* empty, non-digit or too large: ignored */
         p->retry_ = p->retry_reading_;
         p->bits_ |= SSE__M_HAS_RETRY;
@@ -1669,8 +1673,9 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
             return SSE_OK;
         SSE__CALL(p, p->callbacks_->on_retry(p, p->retry_, p->user_));
     case SSE__F_COMMENT:
-        SSE__CALL(p, p->callbacks_->on_comment(p, sse__slot(p, p->value_slot_),
-                                        p->slot_len_[p->value_slot_], p->user_));
+        SSE__CALL(p, p->callbacks_->on_comment(
+                         p, sse__slot(p, p->value_slot_),
+                         p->slot_len_[p->value_slot_], p->user_));
     default:
         return SSE_OK;
     }
@@ -2008,7 +2013,8 @@ void sse_parser_reset(sse_parser *p)
     if (!p || !p->callbacks_)
         return;
     sse__clear_event(p);
-    p->pending_id_slot_ = p->committed_id_slot_; /* an id read after the last blank line is forgotten */
+    /* An id read after the last blank line is forgotten. */
+    p->pending_id_slot_ = p->committed_id_slot_;
     p->state_ = SSE__ST_LINE;
     p->bom_seen_ = 0;
     p->bits_ &= SSE__M_HAS_RETRY;
@@ -2065,7 +2071,10 @@ void sse_parser_set_error_reason(sse_parser *p, const char *text)
         p->error_reason_ = text;
 }
 
-uint64_t sse_parser_offset(const sse_parser *p) { return p ? p->stream_offset_ : 0; }
+uint64_t sse_parser_offset(const sse_parser *p)
+{
+    return p ? p->stream_offset_ : 0;
+}
 
 const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
 {
@@ -2562,8 +2571,7 @@ const sse_header *sse_request_headers(size_t *count)
     return sse__header_table(sse__request_headers, count);
 }
 
-size_t sse_last_event_id_write(const sse_parser *p, char *buf,
-                                       size_t cap)
+size_t sse_last_event_id_write(const sse_parser *p, char *buf, size_t cap)
 {
     static const char name[] = "Last-Event-ID: ";
     size_t id_len = 0, need;
@@ -2868,7 +2876,8 @@ static uint64_t sse__client_random(sse_client *c)
     return z ^ (z >> 31);
 }
 
-int sse_client_next_attempt(sse_client *c, const sse_parser *p, uint64_t *delay_ms)
+int sse_client_next_attempt(sse_client *c, const sse_parser *p,
+                            uint64_t *delay_ms)
 {
     uint64_t base, cap, d;
     unsigned k;
