@@ -9,44 +9,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fz_reader r = {data, size};
-    uint8_t opts = fz_byte(&r), a = fz_byte(&r), b = fz_byte(&r);
-    const char *in;
-    size_t len, cuts[16], ncuts, i, *bytes;
-    run_config c = {0};
+    fuzz_input in;
+    size_t cuts[16], ncuts, i, *bytes;
     run_result whole, other;
 
-    c.flags = (opts & 1) ? SSE_PARSER_UTF8_REPLACE : 0;
-    c.comments = (opts >> 1) & 1;
-    if (opts & 4) {
-        c.max_line = 1 + a % 48;
-        c.max_event = 1 + b % 96;
-        c.max_field = 1 + (a ^ b) % 24;
-    }
-    if (opts & 8)
-        c.buffer_size = 8 + (size_t)a * 2;
-    in = (const char *)r.p;
-    len = r.n;
-    run_parser(in, len, NULL, 0, &c, &whole);
+    fuzz_read_input(data, size, 0, &in);
+    in.config.pause = 0; /* the last run pauses, the others never */
+    run_parser(in.stream, in.len, NULL, 0, &in.config, &whole);
 
-    bytes = malloc((len + 1) * sizeof *bytes);
+    bytes = malloc((in.len + 1) * sizeof *bytes);
     if (!bytes)
         abort();
-    for (i = 0; i < len; i++)
+    for (i = 0; i < in.len; i++)
         bytes[i] = i + 1;
-    run_parser(in, len, bytes, len ? len - 1 : 0, &c, &other);
-    fz_same("byte by byte", whole.t.text, other.t.text);
+    run_parser(in.stream, in.len, bytes, in.len ? in.len - 1 : 0,
+               &in.config, &other);
+    fuzz_same("byte by byte", whole.t.text, other.t.text);
     free(other.t.text);
     free(bytes);
 
-    ncuts = fz_cuts((uint32_t)a << 8 | b, len, cuts, 16);
-    run_parser(in, len, cuts, ncuts, &c, &other);
-    fz_same("input-chosen cuts", whole.t.text, other.t.text);
+    ncuts = fuzz_cuts(in.cut_seed, in.len, cuts, 16);
+    run_parser(in.stream, in.len, cuts, ncuts, &in.config, &other);
+    fuzz_same("input-chosen cuts", whole.t.text, other.t.text);
     free(other.t.text);
 
-    c.pause = 1;
-    run_parser(in, len, cuts, ncuts, &c, &other);
-    fz_same("pausing at every callback", whole.t.text, other.t.text);
+    in.config.pause = 1;
+    run_parser(in.stream, in.len, cuts, ncuts, &in.config, &other);
+    fuzz_same("pausing at every callback", whole.t.text, other.t.text);
     free(other.t.text);
     free(whole.t.text);
     return 0;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint8_t fz_byte(fz_reader *r)
+uint8_t fuzz_byte(fuzz_reader *r)
 {
     uint8_t b;
     if (r->n == 0)
@@ -14,12 +14,37 @@ uint8_t fz_byte(fz_reader *r)
     return b;
 }
 
-void fz_fail(const char *what)
+void fuzz_read_input(const uint8_t *data, size_t size, unsigned forced,
+                     fuzz_input *in)
+{
+    fuzz_reader r = {data, size};
+    unsigned options = fuzz_byte(&r) | forced;
+    uint8_t a = fuzz_byte(&r), b = fuzz_byte(&r), d = fuzz_byte(&r);
+    run_config c = {0};
+
+    c.flags = (options & FUZZ_UTF8_REPLACE) ? SSE_PARSER_UTF8_REPLACE : 0;
+    c.comments = (options & FUZZ_COMMENTS) != 0;
+    c.pause = (options & FUZZ_PAUSE) != 0;
+    if (options & FUZZ_LIMITS) {
+        c.max_line = 1 + a % 64;
+        c.max_event = 1 + b % 128;
+        c.max_field = 1 + d % 32;
+    }
+    if (options & FUZZ_BUFFER)
+        c.buffer_size = 8 + (size_t)(a ^ d) * 4;
+    in->options = options;
+    in->config = c;
+    in->cut_seed = (uint32_t)a << 16 | (uint32_t)b << 8 | d;
+    in->stream = (const char *)r.p;
+    in->len = r.n;
+}
+
+void fuzz_fail(const char *what)
 {
     run_fail(what);
 }
 
-void fz_same(const char *what, const char *want, const char *got)
+void fuzz_same(const char *what, const char *want, const char *got)
 {
     if (strcmp(want, got) == 0)
         return;
@@ -28,7 +53,7 @@ void fz_same(const char *what, const char *want, const char *got)
     abort();
 }
 
-size_t fz_cuts(uint32_t seed, size_t len, size_t *cuts, size_t max)
+size_t fuzz_cuts(uint32_t seed, size_t len, size_t *cuts, size_t max)
 {
     size_t n, i;
     uint32_t x = seed * 2654435761u + 1;

@@ -15,19 +15,22 @@ static void compare(const char *in, size_t len, const size_t *cuts,
 {
     run_result got;
     run_parser(in, len, cuts, ncuts, c, &got);
-    fz_same(how, want, got.t.text);
+    fuzz_same(how, want, got.t.text);
     free(got.t.text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fz_reader r = {data, size};
-    uint8_t seed = fz_byte(&r);
-    const char *in = (const char *)r.p;
-    size_t len = r.n, cuts[16], ncuts, i, *bytes;
+    fuzz_input header;
+    const char *in;
+    size_t len, cuts[16], ncuts, i, *bytes;
     int mode;
 
-    ncuts = fz_cuts(seed, len, cuts, 16);
+    /* Only the cut seed: this target sets its own options, both modes. */
+    fuzz_read_input(data, size, 0, &header);
+    in = header.stream;
+    len = header.len;
+    ncuts = fuzz_cuts(header.cut_seed, len, cuts, 16);
     bytes = malloc((len + 1) * sizeof *bytes);
     if (!bytes)
         abort();

@@ -39,30 +39,30 @@ static void check_contents(const sse_history *h, const struct model *m,
     const char *frame, *id;
     size_t len, id_len;
     if (count < 1 || count > m->published)
-        fz_fail("count out of range after a publish");
+        fuzz_fail("count out of range after a publish");
     if (max_count && count > max_count)
-        fz_fail("more frames than max_frames");
+        fuzz_fail("more frames than max_frames");
     sse_history_oldest(h, &c);
     for (i = m->published - count; i < m->published; i++) {
         const struct frame *f = &m->f[i];
         if (sse_history_next(h, &c, &frame, &len, &id, &id_len) != 1 ||
             len != f->len || (len && memcmp(frame, f->bytes, len) != 0) ||
             id_len != f->id_len || memcmp(id, f->id, id_len) != 0)
-            fz_fail("stored frames are not the newest published ones");
+            fuzz_fail("stored frames are not the newest published ones");
         bytes += 24 + id_len + len;
     }
     if (sse_history_next(h, &c, &frame, &len, &id, &id_len) != 0)
-        fz_fail("frames after the newest");
+        fuzz_fail("frames after the newest");
     if (bytes > cap)
-        fz_fail("stored bytes exceed the store");
+        fuzz_fail("stored bytes exceed the store");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct model m;
-    fz_reader r = {data, size};
-    size_t cap = 64 + (size_t)fz_byte(&r) * 8;
-    size_t max_count = fz_byte(&r) % 9;
+    fuzz_reader r = {data, size};
+    size_t cap = 64 + (size_t)fuzz_byte(&r) * 8;
+    size_t max_count = fuzz_byte(&r) % 9;
     char *mem = malloc(cap);
     sse_history h;
     sse_history_cursor cur[CURSORS];
@@ -74,16 +74,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     m.published = 0;
     if (sse_history_init(&h, mem, cap, max_count) != SSE_OK)
-        fz_fail("init");
+        fuzz_fail("init");
     while (r.n > 0 && m.published < MAX_FRAMES) {
-        uint8_t op = fz_byte(&r), arg = fz_byte(&r);
+        uint8_t op = fuzz_byte(&r), arg = fuzz_byte(&r);
         size_t k = arg % CURSORS, count = sse_history_count(&h);
         size_t first = m.published - count; /* model index of the oldest */
         switch (op % 6) {
         case 0:
         case 1: { /* publish: a repeated ID or a fresh one */
             struct frame *f = &m.f[m.published];
-            size_t len = fz_byte(&r);
+            size_t len = fuzz_byte(&r);
             int rc;
             if (arg % 4 == 0)
                 f->id_len = (size_t)snprintf(f->id, sizeof f->id, "%c",
@@ -102,12 +102,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (24 + f->id_len + f->len > cap) {
                 if (rc != SSE_E_HISTORY_TOO_SMALL ||
                     sse_history_count(&h) != count)
-                    fz_fail("a frame too large for the store was not refused "
+                    fuzz_fail("a frame too large for the store was not refused "
                             "cleanly");
                 break;
             }
             if (rc != SSE_OK)
-                fz_fail("add refused a frame that fits");
+                fuzz_fail("add refused a frame that fits");
             m.published++;
             check_contents(&h, &m, cap, max_count);
             break;
@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sse_history_cursor c;
             int rc;
             if (m.published && arg % 3) {
-                const struct frame *f = &m.f[fz_byte(&r) % m.published];
+                const struct frame *f = &m.f[fuzz_byte(&r) % m.published];
                 memcpy(id, f->id, f->id_len);
                 id_len = f->id_len;
             } else {
@@ -131,12 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rc = sse_history_find(&h, id, id_len, &c);
             if (j == SIZE_MAX) {
                 if (rc != SSE_HISTORY_UNKNOWN)
-                    fz_fail("found an ID that is not stored");
+                    fuzz_fail("found an ID that is not stored");
                 break;
             }
             if (rc != (j + 1 == m.published ? SSE_HISTORY_CURRENT
                                             : SSE_HISTORY_RESUME))
-                fz_fail("wrong lookup outcome");
+                fuzz_fail("wrong lookup outcome");
             cur[k] = c;
             want[k] = j + 1;
             live[k] = 1;
@@ -161,17 +161,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rc = sse_history_next(&h, &cur[k], &frame, &len, &id, &id_len);
             if (want[k] < first) {
                 if (rc != SSE_E_EVICTED)
-                    fz_fail("a cursor behind the oldest frame was not told");
+                    fuzz_fail("a cursor behind the oldest frame was not told");
                 live[k] = 0;
             } else if (want[k] == m.published) {
                 if (rc != 0)
-                    fz_fail("a cursor past the newest frame got one");
+                    fuzz_fail("a cursor past the newest frame got one");
             } else {
                 const struct frame *f = &m.f[want[k]];
                 if (rc != 1 || len != f->len ||
                     (len && memcmp(frame, f->bytes, len) != 0) ||
                     id_len != f->id_len || memcmp(id, f->id, id_len) != 0)
-                    fz_fail("a cursor gave the wrong frame");
+                    fuzz_fail("a cursor gave the wrong frame");
                 want[k]++;
             }
             break;

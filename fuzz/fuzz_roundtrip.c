@@ -15,10 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define POISON 0xA5
 
-static const char *take(fz_reader *r, size_t *len)
+static const char *take(fuzz_reader *r, size_t *len)
 {
     const char *s = (const char *)r->p;
-    size_t n = fz_byte(r);
+    size_t n = fuzz_byte(r);
     if (n > r->n)
         n = r->n;
     r->p += n;
@@ -72,7 +72,7 @@ static char *encode_all(const sse_frame *f, size_t *len)
 
     if (refusal != SSE_OK) {
         if (n != refusal)
-            fz_fail("refused with another code than the rules give");
+            fuzz_fail("refused with another code than the rules give");
         memset(guard, POISON, sizeof guard);
         memset(iov_guard, POISON, sizeof iov_guard);
         if (sse_encode((char *)guard, sizeof guard, f) != refusal ||
@@ -80,37 +80,37 @@ static char *encode_all(const sse_frame *f, size_t *len)
             sse_encode_iov(iov_guard, 8, f) != refusal ||
             !poisoned((unsigned char *)iov_guard, sizeof iov_guard) ||
             sse_encode_to(sink_write, &s, f) != refusal || s.calls != 0)
-            fz_fail("a refused frame wrote something");
+            fuzz_fail("a refused frame wrote something");
         return NULL;
     }
     if (n < 0)
-        fz_fail("refused a frame the rules accept");
+        fuzz_fail("refused a frame the rules accept");
     if ((size_t)n > sse_encode_bound(f))
-        fz_fail("frame larger than sse_encode_bound");
+        fuzz_fail("frame larger than sse_encode_bound");
     /* Exact size: ASan catches one byte too many. */
     out = malloc((size_t)n + 1);
     if (!out || sse_encode(out, (size_t)n, f) != n)
-        fz_fail("buffer form");
+        fuzz_fail("buffer form");
     if (n > 0 && sse_encode(out, (size_t)n - 1, f) != n)
-        fz_fail("one byte short must report the size");
+        fuzz_fail("one byte short must report the size");
 
     k = sse_encode_iov(NULL, 0, f);
     iov = malloc(((size_t)k + 1) * sizeof *iov);
     if (k < 0 || !iov || sse_encode_iov(iov, (size_t)k, f) != k)
-        fz_fail("iovec form");
+        fuzz_fail("iovec form");
     for (i = 0, at = 0; i < k; i++) {
         if (iov[i].len == 0 || at + iov[i].len > (size_t)n ||
             memcmp(iov[i].base, out + at, iov[i].len) != 0)
-            fz_fail("iovec pieces differ from the buffer form");
+            fuzz_fail("iovec pieces differ from the buffer form");
         at += iov[i].len;
     }
     if (at != (size_t)n)
-        fz_fail("iovec pieces do not add up to the frame");
+        fuzz_fail("iovec pieces do not add up to the frame");
     free(iov);
 
     if (sse_encode_to(sink_write, &s, f) != n || s.len != (size_t)n ||
         (n && memcmp(s.buf, out, (size_t)n) != 0))
-        fz_fail("callback form differs from the buffer form");
+        fuzz_fail("callback form differs from the buffer form");
     free(s.buf);
     *len = (size_t)n;
     return out;
@@ -118,17 +118,17 @@ static char *encode_all(const sse_frame *f, size_t *len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fz_reader r = {data, size};
+    fuzz_reader r = {data, size};
     trace want = {0}, model = {0};
     frame_state st = {0};
     char *stream = NULL;
     size_t len = 0, cuts[16], ncuts;
     int frames, all_utf8 = 1;
-    uint8_t seed = fz_byte(&r);
+    uint8_t seed = fuzz_byte(&r);
 
     trace_add(&want, "%s", "");
     for (frames = 0; frames < 4 && r.n > 0; frames++) {
-        uint8_t h = fz_byte(&r);
+        uint8_t h = fuzz_byte(&r);
         sse_frame f;
         char *bytes;
         size_t n, i;
@@ -144,12 +144,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (h & 16) {
             f.flags |= SSE_FRAME_RETRY;
             for (i = 0; i < 8; i++)
-                f.retry_ms = f.retry_ms << 8 | fz_byte(&r);
+                f.retry_ms = f.retry_ms << 8 | fuzz_byte(&r);
         }
         if (h & 32)
             f.flags |= SSE_FRAME_CHECK_UTF8;
         if (h & 64)
-            f.padding = fz_byte(&r);
+            f.padding = fuzz_byte(&r);
         bytes = encode_all(&f, &n);
         if (!bytes)
             continue;
@@ -170,20 +170,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ref_options ro = {0};
         c.comments = 1;
         c.max_line = c.max_event = c.max_field = len + 16;
-        ncuts = fz_cuts(seed, len, cuts, 16);
+        ncuts = fuzz_cuts(seed, len, cuts, 16);
         run_parser(stream, len, cuts, ncuts, &c, &got);
-        fz_same("encoded frames parsed back", want.text, got.t.text);
+        fuzz_same("encoded frames parsed back", want.text, got.t.text);
         free(got.t.text);
         if (all_utf8) { /* as a browser decodes it: nothing replaced */
             c.flags = SSE_PARSER_UTF8_REPLACE;
             run_parser(stream, len, cuts, ncuts, &c, &got);
-            fz_same("parsed back in UTF-8 replacement mode", want.text,
+            fuzz_same("parsed back in UTF-8 replacement mode", want.text,
                     got.t.text);
             free(got.t.text);
         }
         ro.comments = 1;
         ref_parse(stream ? stream : "", len, &ro, &model);
-        fz_same("encoded frames through the reference model", want.text,
+        fuzz_same("encoded frames through the reference model", want.text,
                 model.text);
     }
     frame_state_free(&st);

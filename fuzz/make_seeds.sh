@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Regenerates fuzz/corpus/ from the unit suites' streams:
+# Adds seeds to fuzz/corpus/ from the unit suites' streams:
 #   fuzz/make_seeds.sh BUILD_DIR
 # Runs test_parse and test_limits with SSE_SEED_DIR set (every stream they
-# check is written out), then gives each target those streams behind the
-# option bytes it reads first (one plain variant, one with its options
-# byte set), named by SHA-256 so identical inputs collapse. The round-trip
+# check is written out), then gives each parser target those streams behind
+# the option header they all read (fuzz/fuzz_common.h): one plain, one with
+# UTF-8 replacement, comments, pausing and small limits, one with comments
+# and a caller buffer. Files are named by SHA-256, so identical inputs
+# collapse. Nothing is removed: the corpus also keeps inputs the fuzzers
+# once failed on, and seeds from streams the suites no longer check still
+# cover what they covered. The round-trip
 # target gets a few hand-made frames instead.
 set -eu
 build=$1
@@ -20,20 +24,17 @@ add() { # add TARGET FILE: store FILE under its hash
   cp "$2" "$src/corpus/$1/$sum"
 }
 
-for t in parse differential chunking limits roundtrip; do
-  rm -rf "${src:?}/corpus/$t"
+parsers="parse differential chunking limits"
+for t in $parsers roundtrip; do
   mkdir -p "$src/corpus/$t"
 done
 for f in "$raw"/seed-*; do
-  # header bytes: parse 3, differential 1, chunking 3, limits 4
-  { printf '\000\000\000'; cat "$f"; } > "$raw/x"; add parse "$raw/x"
-  { printf '\003\021\007'; cat "$f"; } > "$raw/x"; add parse "$raw/x"
-  { printf '\000'; cat "$f"; } > "$raw/x"; add differential "$raw/x"
-  { printf '\007'; cat "$f"; } > "$raw/x"; add differential "$raw/x"
-  { printf '\000\000\000'; cat "$f"; } > "$raw/x"; add chunking "$raw/x"
-  { printf '\017\041\013'; cat "$f"; } > "$raw/x"; add chunking "$raw/x"
-  { printf '\002\010\020\006'; cat "$f"; } > "$raw/x"; add limits "$raw/x"
-  { printf '\013\005\040\003'; cat "$f"; } > "$raw/x"; add limits "$raw/x"
+  # header: options, a, b, d (1 UTF-8 replacement, 2 comments, 4 pause,
+  # 8 limits from a, b, d, 16 caller buffer from a ^ d)
+  for header in '\000\000\000\000' '\017\041\013\007' '\022\005\040\003'; do
+    { printf "$header"; cat "$f"; } > "$raw/x"
+    for t in $parsers; do add "$t" "$raw/x"; done
+  done
 done
 # Round trip: seed byte, then per frame a header byte (1 data, 2 type,
 # 4 id, 8 comment, 16 retry + 8 bytes, 32 check UTF-8, 64 padding + 1 byte)
