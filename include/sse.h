@@ -142,7 +142,9 @@ SSE_API const char *sse_version_string(void);
     X(-24, E_INVALID_UTF8, "text is not valid UTF-8")                         \
     X(-25, E_FRAME_TOO_LARGE, "encoded frame would exceed PTRDIFF_MAX bytes")\
     X(-30, E_HISTORY_TOO_SMALL, "frame larger than the whole history store")  \
-    X(-31, E_EVICTED, "the frames this cursor needs were evicted from history")
+    X(-31, E_EVICTED, "the frames this cursor needs were evicted from history")\
+    X(-32, E_TOO_SLOW,                                                        \
+      "the client fell too far behind; close it (it resumes on reconnect)")
 
 typedef enum sse_status {
 #define SSE__ENUM(num, name, text) SSE_##name = (num),
@@ -567,6 +569,175 @@ SSE_API int sse_history_next(const sse_history *h, sse_history_cursor *c,
 /* Frames stored now. */
 SSE_API size_t sse_history_count(const sse_history *h);
 
+/* ---- Stream: one client of a server -------------------------------------
+ *
+ * What a server does for each connected client, as a policy object with no
+ * I/O, no clock and no allocation: it decides where the client starts
+ * (resume, resync or live), hands the caller's transport the next bytes as
+ * pieces pointing into the history (nothing is copied), takes back how many
+ * were written (partial writes are fine), schedules heartbeats from the
+ * clock the caller passes, and says when a client has fallen so far behind
+ * that it must be closed. Per client it costs sizeof(sse_stream) and
+ * whatever the transport queues; the frames themselves live once, in the
+ * history.
+ *
+ *   request:   sse_stream_headers, then sse_stream_open with the
+ *              Last-Event-ID value (HEAD: the headers, no stream)
+ *   writable, after each publish, and when the heartbeat is due:
+ *              sse_stream_pending -> write the pieces -> sse_stream_sent
+ *              (or sse_stream_copy, for transports that give a buffer)
+ *              a negative result: close the connection
+ *   idle:      wake up at sse_stream_heartbeat_due
+ *
+ * The bytes a stream sends, in order:
+ *   1. opening: one frame of a padding comment (options.padding) and
+ *      "retry: MS" (options.retry_ms), then, for an unknown ID under
+ *      SSE_STREAM_RESYNC, SSE_STREAM_RESYNC_EVENT;
+ *   2. the frames from the history, from where sse_stream_open put the
+ *      client, whole and in order, with SSE_STREAM_HEARTBEAT between
+ *      frames when nothing was sent for options.heartbeat_ms.
+ *
+ * Falling behind. A client is told to close (SSE_E_TOO_SLOW) while the
+ * last frame it got is still in the history, so that its reconnect resumes
+ * with nothing lost: when that frame drifts into the oldest quarter of the
+ * stored frames (which only happens as the store evicts); and, if
+ * options.max_lag is set, when more than max_lag frames wait for it. A client that started further
+ * back (a resume or replay) may stay as far back as it started, as long as
+ * it does not drop further. If the frame it needs next is evicted anyway
+ * (one large publish can evict many frames), it gets SSE_E_EVICTED: close
+ * it; its reconnect gets the unknown-ID policy. A frame is never torn: one
+ * evicted while partly written also gives SSE_E_EVICTED, and the receiver
+ * drops an event cut short, as the spec requires.
+ *
+ * Threads. sse_history_add changes the store; every other history and
+ * stream function only reads it (streams change only themselves). So a
+ * history may be read by any number of threads at once, but never while
+ * sse_history_add runs: guard it with a readers-writer lock, taken
+ * exclusively to publish and shared around sse_stream_open and around
+ * each sse_stream_pending ... sse_stream_sent pair (the pieces point into
+ * the store, so write them, or copy them out with sse_stream_copy, before
+ * releasing the lock). One stream is used by one thread at a time. A
+ * single-threaded event loop needs no lock. examples/mhd_server.c shows
+ * the threaded case, examples/evhttp_server.c the event loop.
+ */
+
+/* The comment sent on an idle stream, so proxies and NATs keep it open. */
+#define SSE_STREAM_HEARTBEAT ": heartbeat\n\n"
+/* The event an unknown Last-Event-ID gets under SSE_STREAM_RESYNC: events
+ * were lost and the client should start over (reload its state). The
+ * newest stored frame follows it, so the client's last event ID is known
+ * to the history again from there on. */
+#define SSE_STREAM_RESYNC_EVENT "event: resync\ndata\n\n"
+/* The largest options.padding. */
+#define SSE_STREAM_MAX_PADDING 65536
+/* The default options.max_id. */
+#define SSE_STREAM_DEFAULT_MAX_ID 256
+/* Room sse_stream_headers may need. */
+#define SSE_STREAM_MAX_HEADERS 6
+
+/* What a Last-Event-ID the history does not hold gets (options.on_unknown).
+ * An ID that is malformed (NUL, CR, LF) or longer than options.max_id is
+ * unknown too. */
+typedef enum sse_stream_unknown {
+    SSE_STREAM_RESYNC = 0, /* SSE_STREAM_RESYNC_EVENT, the newest stored
+                              frame, then live (the default) */
+    SSE_STREAM_REPLAY,     /* every frame still stored, then live */
+    SSE_STREAM_LIVE        /* live, as if it had sent no ID */
+} sse_stream_unknown;
+
+/* Where sse_stream_open put the client. The values are apart from every
+ * status code. */
+typedef enum sse_stream_start {
+    SSE_STREAM_NEW = 300, /* no Last-Event-ID (or an empty one): live */
+    SSE_STREAM_RESUMED,   /* the ID is stored: the frames after it follow */
+    SSE_STREAM_CURRENT,   /* the ID is the newest frame's: live */
+    SSE_STREAM_UNKNOWN    /* not stored (never, evicted, malformed, too
+                             long): options.on_unknown applies */
+} sse_stream_start;
+
+typedef struct sse_stream_options {
+    uint64_t retry_ms;     /* sent first, so clients reconnect after this
+                              long (0: no retry line) */
+    uint64_t heartbeat_ms; /* SSE_STREAM_HEARTBEAT after this long with
+                              nothing sent (0: never) */
+    size_t padding;        /* a comment line of this many bytes (at least
+                              2) opening the stream, for proxies that hold
+                              back the first KiBs, as sse_frame.padding
+                              writes it (0: none; at most
+                              SSE_STREAM_MAX_PADDING) */
+    size_t max_lag;        /* close a client more than this many frames
+                              behind (0: only the history rule above) */
+    size_t max_id;         /* longest Last-Event-ID looked up
+                              (0: SSE_STREAM_DEFAULT_MAX_ID) */
+    int on_unknown;        /* sse_stream_unknown */
+    const char *allow_origin; /* CORS: the one origin (scheme://host:port)
+                                 whose pages may read the stream, with
+                                 credentials; "*" for any page, without
+                                 credentials; NULL: same origin only */
+    unsigned flags;        /* none defined yet: must be 0 */
+} sse_stream_options;
+
+/* The state: a complete type (layout at the end of this header). */
+typedef struct sse_stream sse_stream;
+
+/* The response headers for a request whose Origin header is origin
+ * (NULL when it has none): those of sse_response_headers and, when
+ * opt->allow_origin is "*" or equals origin byte for byte,
+ * Access-Control-Allow-Origin (plus Access-Control-Allow-Credentials: true
+ * for a named origin); a named allow_origin also adds Vary: Origin, match
+ * or not. Writes them into out and
+ * returns their number, at most SSE_STREAM_MAX_HEADERS; if that is more
+ * than cap, writes nothing and returns the number needed. Names and values
+ * are static or point into opt->allow_origin. opt may be NULL. */
+SSE_API size_t sse_stream_headers(const sse_stream_options *opt,
+                                  const char *origin, size_t origin_len,
+                                  sse_header *out, size_t cap);
+
+/* Starts a stream for a client whose request carried last_event_id (the
+ * raw Last-Event-ID value, len bytes; NULL when there was none), at time
+ * now_ms on any clock that never goes back. opt may be NULL (defaults);
+ * it is copied. Returns an sse_stream_start value, or
+ * SSE_E_INVALID_ARGUMENT (NULL s or h, unknown flags or on_unknown,
+ * padding over the maximum). */
+SSE_API int sse_stream_open(sse_stream *s, const sse_history *h,
+                            const sse_stream_options *opt,
+                            const char *last_event_id, size_t len,
+                            uint64_t now_ms);
+
+/* The next bytes to send, as up to iovcnt pieces of at most max_bytes in
+ * all: the rest of the opening, a heartbeat if one is due at now_ms, then
+ * frames from h. Returns the number of pieces (0: nothing to send now;
+ * wait for a publish or the heartbeat), or, when the client must be
+ * closed, SSE_E_TOO_SLOW or SSE_E_EVICTED (see "Falling behind"; the
+ * stream then keeps returning it). The pieces stay valid until the next
+ * sse_history_add. Call it after every publish for every client, with
+ * max_bytes 0 for one whose transport is full, so that a client that
+ * stopped reading is told to close in time. */
+SSE_API sse_ssize sse_stream_pending(sse_stream *s, const sse_history *h,
+                                     uint64_t now_ms, size_t max_bytes,
+                                     sse_iov *iov, size_t iovcnt);
+
+/* n bytes of what sse_stream_pending gave were written (or queued by the
+ * transport) at now_ms; h must not have had a frame added in between.
+ * Returns SSE_OK, SSE_E_INVALID_ARGUMENT (more than was pending), or
+ * SSE_E_EVICTED (frames went away in between). */
+SSE_API int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
+                            uint64_t now_ms);
+
+/* sse_stream_pending, a copy of the pieces into buf (at most cap bytes)
+ * and sse_stream_sent in one call, for transports that give a buffer to
+ * fill. Returns the number of bytes copied (0: nothing to send now) or a
+ * close code as sse_stream_pending does; bytes copied before the stream
+ * closed are returned first (send them), the close code on the next
+ * call. */
+SSE_API sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
+                                  uint64_t now_ms, char *buf, size_t cap);
+
+/* When the next heartbeat is due, on the caller's clock: the last time
+ * bytes were sent plus heartbeat_ms. UINT64_MAX when heartbeats are off or
+ * the stream is closed. */
+SSE_API uint64_t sse_stream_heartbeat_due(const sse_stream *s);
+
 /* ---- Client: what EventSource does between connections -----------------
  *
  * A policy object with no I/O and no allocation: the caller's transport
@@ -725,6 +896,23 @@ struct sse_history {
     size_t count_, max_count_;
     uint64_t first_seq_, next_seq_;
     int wrapped_;
+};
+
+struct sse_stream {
+    sse_history_cursor cursor_; /* the next frame, or the one partly sent */
+    uint64_t retry_ms_, heartbeat_ms_;
+    uint64_t last_sent_ms_;     /* when bytes last went out (or the open) */
+    uint64_t reach_;            /* frames behind allowed for having started
+                                   far back; only shrinks */
+    size_t max_lag_;
+    size_t margin_kept_;        /* history rule: frames the last one sent
+                                   keeps from the oldest; only grows */
+    size_t padding_;
+    size_t offset_;             /* bytes of the current part already sent */
+    int status_;                /* SSE_OK, or the close code, sticky */
+    unsigned char part_;        /* opening, heartbeat or frames */
+    unsigned char resync_;      /* the opening ends with the resync event */
+    void *reserved_[2];
 };
 
 struct sse_client {

@@ -29,6 +29,7 @@ set(impl_files
   src/sse_encode.c
   src/sse_http.c
   src/sse_history.c
+  src/sse_stream.c
   src/sse_reconnect.c)
 
 file(READ "${root}/include/sse.h" header)

@@ -147,6 +147,16 @@ void sse_history_now(const sse_history *h, sse_history_cursor *c)
     c->at_ = SSE__PENDING;
 }
 
+void sse__history_newest(const sse_history *h, sse_history_cursor *c)
+{
+    if (h->count_ == 0) {
+        sse_history_now(h, c);
+        return;
+    }
+    c->seq_ = h->next_seq_ - 1;
+    c->at_ = h->last_;
+}
+
 void sse_history_oldest(const sse_history *h, sse_history_cursor *c)
 {
     if (!h || !c)

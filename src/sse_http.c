@@ -1,6 +1,7 @@
 /* The HTTP around an event stream, both sides: the response headers a
- * server sends and the Last-Event-ID header it reads back; the request
- * headers a client sends and its Last-Event-ID line. */
+ * server sends (with CORS for a stream) and the Last-Event-ID header it
+ * reads back; the request headers a client sends and its Last-Event-ID
+ * line. */
 #include "sse_internal.h"
 
 /* Must list exactly the lines of SSE_RESPONSE_HEADERS (a test compares). */
@@ -86,4 +87,38 @@ size_t sse_last_event_id_write(const sse_parser *p, char *buf, size_t cap)
         buf[need] = '\0';
     }
     return need;
+}
+
+size_t sse_stream_headers(const sse_stream_options *opt, const char *origin,
+                          size_t origin_len, sse_header *out, size_t cap)
+{
+    const char *allow = opt ? opt->allow_origin : NULL;
+    int any = allow && strcmp(allow, "*") == 0;
+    int named = allow && !any;
+    int match = named && origin && strlen(allow) == origin_len &&
+                memcmp(allow, origin, origin_len) == 0;
+    size_t base, n;
+    sse__header_table(sse__response_headers, &base);
+    /* The answer depends on Origin whenever one origin is named, so caches
+     * must key on it even when this request's does not match. */
+    n = base + (any ? 1u : 0u) + (match ? 2u : 0u) + (named ? 1u : 0u);
+    if (n > cap || !out)
+        return n;
+    memcpy(out, sse__response_headers, base * sizeof *out);
+    out += base;
+    if (any || match) {
+        out->name = "Access-Control-Allow-Origin";
+        out->value = allow;
+        out++;
+    }
+    if (match) {
+        out->name = "Access-Control-Allow-Credentials";
+        out->value = "true";
+        out++;
+    }
+    if (named) {
+        out->name = "Vary";
+        out->value = "Origin";
+    }
+    return n;
 }

@@ -32,6 +32,12 @@ SSE__INTERNAL int sse__utf8_decode(struct sse__utf8 *u, const char *src,
 SSE__INTERNAL int sse__utf8_flush(struct sse__utf8 *u, sse__sink put,
                                   void *ctx);
 
+/* ---- History (sse_history.c) ------------------------------------------- */
+
+/* A cursor at the newest stored frame; at the next one when empty. */
+SSE__INTERNAL void sse__history_newest(const sse_history *h,
+                                       sse_history_cursor *c);
+
 /* ---- Parser memory (sse_memory.c) -------------------------------------- */
 
 #define SSE__SLOTS 4

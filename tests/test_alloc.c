@@ -1,8 +1,8 @@
 /* Allocation: with a caller buffer the parser makes no allocator call at
- * all, and neither does any encoder front end, server helper or the
- * history (malloc and friends are wrapped at link time to prove it); with
- * hooks every byte is returned on destroy, and a failing allocator costs
- * only the event that needed the memory. */
+ * all, and neither does any encoder front end, server helper, the history
+ * or a stream (malloc and friends are wrapped at link time to prove it);
+ * with hooks every byte is returned on destroy, and a failing allocator
+ * costs only the event that needed the memory. */
 #include "trace.h"
 
 #include <stdlib.h>
@@ -214,6 +214,47 @@ static void history_never_allocates(void **state)
     assert_int_equal(libc_calls, 0);
 }
 
+static void stream_never_allocates(void **state)
+{
+    static char mem[512];
+    sse_history h;
+    sse_stream s;
+    sse_stream_options o = {0};
+    sse_header headers[SSE_STREAM_MAX_HEADERS];
+    sse_iov iov[8];
+    char buf[64];
+    int i;
+    (void)state;
+    o.retry_ms = 1000;
+    o.padding = 100;
+    o.heartbeat_ms = 10;
+    o.allow_origin = "https://a.example";
+    libc_calls = 0;
+    watching = 1;
+    assert_int_equal(sse_history_init(&h, mem, sizeof mem, 4), SSE_OK);
+    assert_int_equal(sse_stream_headers(&o, "https://a.example", 17, headers,
+                                        SSE_STREAM_MAX_HEADERS),
+                     SSE_STREAM_MAX_HEADERS);
+    assert_int_equal(sse_stream_open(&s, &h, &o, "9", 1, 0),
+                     SSE_STREAM_UNKNOWN);
+    for (i = 0; i < 50; i++) {
+        sse_ssize n;
+        assert_int_equal(sse_history_add(&h, "7", 1, "data: x\n\n", 9),
+                         SSE_OK);
+        n = sse_stream_pending(&s, &h, (uint64_t)i * 20, 100, iov, 8);
+        assert_true(n > 0);
+        assert_int_equal(sse_stream_sent(&s, &h, iov[0].len, (uint64_t)i * 20),
+                         SSE_OK);
+        do
+            n = sse_stream_copy(&s, &h, (uint64_t)i * 20, buf, sizeof buf);
+        while (n > 0);
+        assert_int_equal(n, 0);
+    }
+    assert_true(sse_stream_heartbeat_due(&s) < UINT64_MAX);
+    watching = 0;
+    assert_int_equal(libc_calls, 0);
+}
+
 static int fail_after; /* allocations left before the hook fails */
 
 static void *failing_hook(void *ctx, void *ptr, size_t old, size_t size)
@@ -262,6 +303,7 @@ int main(void)
         cmocka_unit_test(hooks_balance),
         cmocka_unit_test(encoder_never_allocates),
         cmocka_unit_test(history_never_allocates),
+        cmocka_unit_test(stream_never_allocates),
         cmocka_unit_test(allocation_failure_drops_one_event),
     };
     return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

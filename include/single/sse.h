@@ -158,7 +158,9 @@ SSE_API const char *sse_version_string(void);
     X(-24, E_INVALID_UTF8, "text is not valid UTF-8")                         \
     X(-25, E_FRAME_TOO_LARGE, "encoded frame would exceed PTRDIFF_MAX bytes")\
     X(-30, E_HISTORY_TOO_SMALL, "frame larger than the whole history store")  \
-    X(-31, E_EVICTED, "the frames this cursor needs were evicted from history")
+    X(-31, E_EVICTED, "the frames this cursor needs were evicted from history")\
+    X(-32, E_TOO_SLOW,                                                        \
+      "the client fell too far behind; close it (it resumes on reconnect)")
 
 typedef enum sse_status {
 #define SSE__ENUM(num, name, text) SSE_##name = (num),
@@ -583,6 +585,175 @@ SSE_API int sse_history_next(const sse_history *h, sse_history_cursor *c,
 /* Frames stored now. */
 SSE_API size_t sse_history_count(const sse_history *h);
 
+/* ---- Stream: one client of a server -------------------------------------
+ *
+ * What a server does for each connected client, as a policy object with no
+ * I/O, no clock and no allocation: it decides where the client starts
+ * (resume, resync or live), hands the caller's transport the next bytes as
+ * pieces pointing into the history (nothing is copied), takes back how many
+ * were written (partial writes are fine), schedules heartbeats from the
+ * clock the caller passes, and says when a client has fallen so far behind
+ * that it must be closed. Per client it costs sizeof(sse_stream) and
+ * whatever the transport queues; the frames themselves live once, in the
+ * history.
+ *
+ *   request:   sse_stream_headers, then sse_stream_open with the
+ *              Last-Event-ID value (HEAD: the headers, no stream)
+ *   writable, after each publish, and when the heartbeat is due:
+ *              sse_stream_pending -> write the pieces -> sse_stream_sent
+ *              (or sse_stream_copy, for transports that give a buffer)
+ *              a negative result: close the connection
+ *   idle:      wake up at sse_stream_heartbeat_due
+ *
+ * The bytes a stream sends, in order:
+ *   1. opening: one frame of a padding comment (options.padding) and
+ *      "retry: MS" (options.retry_ms), then, for an unknown ID under
+ *      SSE_STREAM_RESYNC, SSE_STREAM_RESYNC_EVENT;
+ *   2. the frames from the history, from where sse_stream_open put the
+ *      client, whole and in order, with SSE_STREAM_HEARTBEAT between
+ *      frames when nothing was sent for options.heartbeat_ms.
+ *
+ * Falling behind. A client is told to close (SSE_E_TOO_SLOW) while the
+ * last frame it got is still in the history, so that its reconnect resumes
+ * with nothing lost: when that frame drifts into the oldest quarter of the
+ * stored frames (which only happens as the store evicts); and, if
+ * options.max_lag is set, when more than max_lag frames wait for it. A client that started further
+ * back (a resume or replay) may stay as far back as it started, as long as
+ * it does not drop further. If the frame it needs next is evicted anyway
+ * (one large publish can evict many frames), it gets SSE_E_EVICTED: close
+ * it; its reconnect gets the unknown-ID policy. A frame is never torn: one
+ * evicted while partly written also gives SSE_E_EVICTED, and the receiver
+ * drops an event cut short, as the spec requires.
+ *
+ * Threads. sse_history_add changes the store; every other history and
+ * stream function only reads it (streams change only themselves). So a
+ * history may be read by any number of threads at once, but never while
+ * sse_history_add runs: guard it with a readers-writer lock, taken
+ * exclusively to publish and shared around sse_stream_open and around
+ * each sse_stream_pending ... sse_stream_sent pair (the pieces point into
+ * the store, so write them, or copy them out with sse_stream_copy, before
+ * releasing the lock). One stream is used by one thread at a time. A
+ * single-threaded event loop needs no lock. examples/mhd_server.c shows
+ * the threaded case, examples/evhttp_server.c the event loop.
+ */
+
+/* The comment sent on an idle stream, so proxies and NATs keep it open. */
+#define SSE_STREAM_HEARTBEAT ": heartbeat\n\n"
+/* The event an unknown Last-Event-ID gets under SSE_STREAM_RESYNC: events
+ * were lost and the client should start over (reload its state). The
+ * newest stored frame follows it, so the client's last event ID is known
+ * to the history again from there on. */
+#define SSE_STREAM_RESYNC_EVENT "event: resync\ndata\n\n"
+/* The largest options.padding. */
+#define SSE_STREAM_MAX_PADDING 65536
+/* The default options.max_id. */
+#define SSE_STREAM_DEFAULT_MAX_ID 256
+/* Room sse_stream_headers may need. */
+#define SSE_STREAM_MAX_HEADERS 6
+
+/* What a Last-Event-ID the history does not hold gets (options.on_unknown).
+ * An ID that is malformed (NUL, CR, LF) or longer than options.max_id is
+ * unknown too. */
+typedef enum sse_stream_unknown {
+    SSE_STREAM_RESYNC = 0, /* SSE_STREAM_RESYNC_EVENT, the newest stored
+                              frame, then live (the default) */
+    SSE_STREAM_REPLAY,     /* every frame still stored, then live */
+    SSE_STREAM_LIVE        /* live, as if it had sent no ID */
+} sse_stream_unknown;
+
+/* Where sse_stream_open put the client. The values are apart from every
+ * status code. */
+typedef enum sse_stream_start {
+    SSE_STREAM_NEW = 300, /* no Last-Event-ID (or an empty one): live */
+    SSE_STREAM_RESUMED,   /* the ID is stored: the frames after it follow */
+    SSE_STREAM_CURRENT,   /* the ID is the newest frame's: live */
+    SSE_STREAM_UNKNOWN    /* not stored (never, evicted, malformed, too
+                             long): options.on_unknown applies */
+} sse_stream_start;
+
+typedef struct sse_stream_options {
+    uint64_t retry_ms;     /* sent first, so clients reconnect after this
+                              long (0: no retry line) */
+    uint64_t heartbeat_ms; /* SSE_STREAM_HEARTBEAT after this long with
+                              nothing sent (0: never) */
+    size_t padding;        /* a comment line of this many bytes (at least
+                              2) opening the stream, for proxies that hold
+                              back the first KiBs, as sse_frame.padding
+                              writes it (0: none; at most
+                              SSE_STREAM_MAX_PADDING) */
+    size_t max_lag;        /* close a client more than this many frames
+                              behind (0: only the history rule above) */
+    size_t max_id;         /* longest Last-Event-ID looked up
+                              (0: SSE_STREAM_DEFAULT_MAX_ID) */
+    int on_unknown;        /* sse_stream_unknown */
+    const char *allow_origin; /* CORS: the one origin (scheme://host:port)
+                                 whose pages may read the stream, with
+                                 credentials; "*" for any page, without
+                                 credentials; NULL: same origin only */
+    unsigned flags;        /* none defined yet: must be 0 */
+} sse_stream_options;
+
+/* The state: a complete type (layout at the end of this header). */
+typedef struct sse_stream sse_stream;
+
+/* The response headers for a request whose Origin header is origin
+ * (NULL when it has none): those of sse_response_headers and, when
+ * opt->allow_origin is "*" or equals origin byte for byte,
+ * Access-Control-Allow-Origin (plus Access-Control-Allow-Credentials: true
+ * for a named origin); a named allow_origin also adds Vary: Origin, match
+ * or not. Writes them into out and
+ * returns their number, at most SSE_STREAM_MAX_HEADERS; if that is more
+ * than cap, writes nothing and returns the number needed. Names and values
+ * are static or point into opt->allow_origin. opt may be NULL. */
+SSE_API size_t sse_stream_headers(const sse_stream_options *opt,
+                                  const char *origin, size_t origin_len,
+                                  sse_header *out, size_t cap);
+
+/* Starts a stream for a client whose request carried last_event_id (the
+ * raw Last-Event-ID value, len bytes; NULL when there was none), at time
+ * now_ms on any clock that never goes back. opt may be NULL (defaults);
+ * it is copied. Returns an sse_stream_start value, or
+ * SSE_E_INVALID_ARGUMENT (NULL s or h, unknown flags or on_unknown,
+ * padding over the maximum). */
+SSE_API int sse_stream_open(sse_stream *s, const sse_history *h,
+                            const sse_stream_options *opt,
+                            const char *last_event_id, size_t len,
+                            uint64_t now_ms);
+
+/* The next bytes to send, as up to iovcnt pieces of at most max_bytes in
+ * all: the rest of the opening, a heartbeat if one is due at now_ms, then
+ * frames from h. Returns the number of pieces (0: nothing to send now;
+ * wait for a publish or the heartbeat), or, when the client must be
+ * closed, SSE_E_TOO_SLOW or SSE_E_EVICTED (see "Falling behind"; the
+ * stream then keeps returning it). The pieces stay valid until the next
+ * sse_history_add. Call it after every publish for every client, with
+ * max_bytes 0 for one whose transport is full, so that a client that
+ * stopped reading is told to close in time. */
+SSE_API sse_ssize sse_stream_pending(sse_stream *s, const sse_history *h,
+                                     uint64_t now_ms, size_t max_bytes,
+                                     sse_iov *iov, size_t iovcnt);
+
+/* n bytes of what sse_stream_pending gave were written (or queued by the
+ * transport) at now_ms; h must not have had a frame added in between.
+ * Returns SSE_OK, SSE_E_INVALID_ARGUMENT (more than was pending), or
+ * SSE_E_EVICTED (frames went away in between). */
+SSE_API int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
+                            uint64_t now_ms);
+
+/* sse_stream_pending, a copy of the pieces into buf (at most cap bytes)
+ * and sse_stream_sent in one call, for transports that give a buffer to
+ * fill. Returns the number of bytes copied (0: nothing to send now) or a
+ * close code as sse_stream_pending does; bytes copied before the stream
+ * closed are returned first (send them), the close code on the next
+ * call. */
+SSE_API sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
+                                  uint64_t now_ms, char *buf, size_t cap);
+
+/* When the next heartbeat is due, on the caller's clock: the last time
+ * bytes were sent plus heartbeat_ms. UINT64_MAX when heartbeats are off or
+ * the stream is closed. */
+SSE_API uint64_t sse_stream_heartbeat_due(const sse_stream *s);
+
 /* ---- Client: what EventSource does between connections -----------------
  *
  * A policy object with no I/O and no allocation: the caller's transport
@@ -741,6 +912,23 @@ struct sse_history {
     size_t count_, max_count_;
     uint64_t first_seq_, next_seq_;
     int wrapped_;
+};
+
+struct sse_stream {
+    sse_history_cursor cursor_; /* the next frame, or the one partly sent */
+    uint64_t retry_ms_, heartbeat_ms_;
+    uint64_t last_sent_ms_;     /* when bytes last went out (or the open) */
+    uint64_t reach_;            /* frames behind allowed for having started
+                                   far back; only shrinks */
+    size_t max_lag_;
+    size_t margin_kept_;        /* history rule: frames the last one sent
+                                   keeps from the oldest; only grows */
+    size_t padding_;
+    size_t offset_;             /* bytes of the current part already sent */
+    int status_;                /* SSE_OK, or the close code, sticky */
+    unsigned char part_;        /* opening, heartbeat or frames */
+    unsigned char resync_;      /* the opening ends with the resync event */
+    void *reserved_[2];
 };
 
 struct sse_client {
@@ -963,6 +1151,12 @@ SSE__INTERNAL int sse__utf8_decode(struct sse__utf8 *u, const char *src,
 /* End of the text: a held incomplete sequence becomes one U+FFFD. */
 SSE__INTERNAL int sse__utf8_flush(struct sse__utf8 *u, sse__sink put,
                                   void *ctx);
+
+/* ---- History (sse_history.c) ------------------------------------------- */
+
+/* A cursor at the newest stored frame; at the next one when empty. */
+SSE__INTERNAL void sse__history_newest(const sse_history *h,
+                                       sse_history_cursor *c);
 
 /* ---- Parser memory (sse_memory.c) -------------------------------------- */
 
@@ -2502,8 +2696,9 @@ sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)
 /* ---- src/sse_http.c ---- */
 
 /* The HTTP around an event stream, both sides: the response headers a
- * server sends and the Last-Event-ID header it reads back; the request
- * headers a client sends and its Last-Event-ID line. */
+ * server sends (with CORS for a stream) and the Last-Event-ID header it
+ * reads back; the request headers a client sends and its Last-Event-ID
+ * line. */
 
 /* Must list exactly the lines of SSE_RESPONSE_HEADERS (a test compares). */
 static const sse_header sse__response_headers[] = {
@@ -2588,6 +2783,40 @@ size_t sse_last_event_id_write(const sse_parser *p, char *buf, size_t cap)
         buf[need] = '\0';
     }
     return need;
+}
+
+size_t sse_stream_headers(const sse_stream_options *opt, const char *origin,
+                          size_t origin_len, sse_header *out, size_t cap)
+{
+    const char *allow = opt ? opt->allow_origin : NULL;
+    int any = allow && strcmp(allow, "*") == 0;
+    int named = allow && !any;
+    int match = named && origin && strlen(allow) == origin_len &&
+                memcmp(allow, origin, origin_len) == 0;
+    size_t base, n;
+    sse__header_table(sse__response_headers, &base);
+    /* The answer depends on Origin whenever one origin is named, so caches
+     * must key on it even when this request's does not match. */
+    n = base + (any ? 1u : 0u) + (match ? 2u : 0u) + (named ? 1u : 0u);
+    if (n > cap || !out)
+        return n;
+    memcpy(out, sse__response_headers, base * sizeof *out);
+    out += base;
+    if (any || match) {
+        out->name = "Access-Control-Allow-Origin";
+        out->value = allow;
+        out++;
+    }
+    if (match) {
+        out->name = "Access-Control-Allow-Credentials";
+        out->value = "true";
+        out++;
+    }
+    if (named) {
+        out->name = "Vary";
+        out->value = "Origin";
+    }
+    return n;
 }
 
 /* ---- src/sse_history.c ---- */
@@ -2740,6 +2969,16 @@ void sse_history_now(const sse_history *h, sse_history_cursor *c)
     c->at_ = SSE__PENDING;
 }
 
+void sse__history_newest(const sse_history *h, sse_history_cursor *c)
+{
+    if (h->count_ == 0) {
+        sse_history_now(h, c);
+        return;
+    }
+    c->seq_ = h->next_seq_ - 1;
+    c->at_ = h->last_;
+}
+
 void sse_history_oldest(const sse_history *h, sse_history_cursor *c)
 {
     if (!h || !c)
@@ -2792,6 +3031,351 @@ int sse_history_next(const sse_history *h, sse_history_cursor *c,
 size_t sse_history_count(const sse_history *h)
 {
     return h ? h->count_ : 0;
+}
+
+/* ---- src/sse_stream.c ---- */
+
+/* The server's side of one client: where it starts, which bytes it gets
+ * next, when it is too far behind, and when it needs a heartbeat. Its
+ * bytes come in parts sent in order: the opening (padding, retry, resync),
+ * then history frames, with a heartbeat between two frames when the
+ * stream was idle. offset_ counts the bytes of the current part already
+ * written, so a partial write resumes inside a part, and a frame is always
+ * finished before anything else goes out. Nothing is copied: pieces point
+ * into the history, into the stream (the retry line) or at static text. */
+
+enum { SSE__PART_OPENING, SSE__PART_HEARTBEAT, SSE__PART_FRAMES };
+
+static const char sse__heartbeat[] = SSE_STREAM_HEARTBEAT;
+static const char sse__resync[] = SSE_STREAM_RESYNC_EVENT;
+/* Enough pieces for the opening frame with the largest padding (spaces
+ * come in pieces of up to 1 KiB, retry digits one piece each). */
+#define SSE__OPENING_PIECES 96
+
+/* Pieces being gathered: at most `room` bytes in all, after skipping the
+ * `skip` bytes of the current part that were already written. */
+struct sse__pieces {
+    sse_iov *iov;
+    size_t n, cap;
+    size_t room, skip;
+};
+
+/* Adds len bytes at p (minus what is skipped). Returns 0 once no more
+ * pieces fit, so the caller stops. */
+static int sse__piece(struct sse__pieces *o, const char *p, size_t len)
+{
+    if (o->skip >= len) {
+        o->skip -= len;
+        return 1;
+    }
+    p += o->skip;
+    len -= o->skip;
+    o->skip = 0;
+    if (o->room == 0 || o->n == o->cap)
+        return 0;
+    if (len > o->room)
+        len = o->room;
+    o->iov[o->n].base = p;
+    o->iov[o->n].len = len;
+    o->n++;
+    o->room -= len;
+    return o->room > 0 && o->n < o->cap;
+}
+
+/* The opening frame: padding and retry, as the encoder writes them. */
+static void sse__opening_frame(const sse_stream *s, sse_frame *f)
+{
+    memset(f, 0, sizeof *f);
+    f->padding = s->padding_;
+    if (s->retry_ms_) {
+        f->flags = SSE_FRAME_RETRY;
+        f->retry_ms = s->retry_ms_;
+    }
+}
+
+/* The opening: that frame, then the resync event. Returns 0 when the
+ * pieces are full. */
+static int sse__opening(const sse_stream *s, struct sse__pieces *o)
+{
+    sse_iov frame[SSE__OPENING_PIECES];
+    sse_frame f;
+    sse_ssize n, i;
+    sse__opening_frame(s, &f);
+    n = sse_encode_iov(frame, SSE__OPENING_PIECES, &f);
+    if (n < 0 || n > SSE__OPENING_PIECES)
+        return 0; /* cannot happen: padding is bounded at open */
+    for (i = 0; i < n; i++)
+        if (!sse__piece(o, (const char *)frame[i].base, frame[i].len))
+            return 0;
+    if (s->resync_ && !sse__piece(o, sse__resync, sizeof sse__resync - 1))
+        return 0;
+    return 1;
+}
+
+static size_t sse__opening_len(const sse_stream *s)
+{
+    sse_frame f;
+    sse__opening_frame(s, &f);
+    return (size_t)sse_encode(NULL, 0, &f) +
+           (s->resync_ ? sizeof sse__resync - 1 : 0);
+}
+
+/* Frames the last frame sent keeps from the oldest stored one; -1 when it
+ * is not stored (never was, or already evicted). */
+static long long sse__margin(const sse_stream *s, const sse_history *h)
+{
+    uint64_t next = s->cursor_.seq_;
+    if (next == 0 || next - 1 < h->first_seq_)
+        return -1;
+    return (long long)(next - 1 - h->first_seq_);
+}
+
+/* A quarter of the stored frames: the margin a live client keeps. */
+static size_t sse__margin_wanted(const sse_history *h, long long margin,
+                                 size_t kept)
+{
+    size_t quarter = h->count_ / 4;
+    size_t want = margin > (long long)kept ? (size_t)margin : kept;
+    return want < quarter ? want : quarter;
+}
+
+/* Progress: the allowances only tighten as the client catches up. */
+static void sse__note_progress(sse_stream *s, const sse_history *h)
+{
+    uint64_t lag = h->next_seq_ - s->cursor_.seq_;
+    long long margin = sse__margin(s, h);
+    if (lag < s->reach_)
+        s->reach_ = lag;
+    /* A client whose last frame was evicted (one large publish, or it
+     * started far back) starts over from where it is, as one that resumed
+     * from there would. */
+    s->margin_kept_ =
+        margin < 0 ? 0 : sse__margin_wanted(h, margin, s->margin_kept_);
+}
+
+/* The falling-behind rules of sse.h ("Falling behind"). */
+static int sse__check_behind(sse_stream *s, const sse_history *h)
+{
+    uint64_t next = s->cursor_.seq_;
+    uint64_t lag = h->next_seq_ - next;
+    long long margin = sse__margin(s, h);
+    if (next < h->first_seq_ && next < h->next_seq_)
+        return SSE_E_EVICTED;
+    if (s->max_lag_ && lag > s->max_lag_ && lag > s->reach_)
+        return SSE_E_TOO_SLOW;
+    if (margin >= 0) {
+        size_t quarter = h->count_ / 4;
+        size_t kept = s->margin_kept_ < quarter ? s->margin_kept_ : quarter;
+        if ((size_t)margin < kept)
+            return SSE_E_TOO_SLOW;
+    }
+    sse__note_progress(s, h);
+    return SSE_OK;
+}
+
+static int sse__heartbeat_due(const sse_stream *s, uint64_t now_ms)
+{
+    return s->heartbeat_ms_ && now_ms >= s->last_sent_ms_ &&
+           now_ms - s->last_sent_ms_ >= s->heartbeat_ms_;
+}
+
+int sse_stream_open(sse_stream *s, const sse_history *h,
+                    const sse_stream_options *opt, const char *last_event_id,
+                    size_t len, uint64_t now_ms)
+{
+    sse_stream_options o;
+    const char *id;
+    size_t id_len;
+    int start = SSE_STREAM_NEW;
+
+    if (opt)
+        o = *opt;
+    else
+        memset(&o, 0, sizeof o);
+    if (!s || !h || (!last_event_id && len) || o.flags ||
+        o.on_unknown < SSE_STREAM_RESYNC || o.on_unknown > SSE_STREAM_LIVE ||
+        o.padding > SSE_STREAM_MAX_PADDING)
+        return SSE_E_INVALID_ARGUMENT;
+    memset(s, 0, sizeof *s);
+    s->heartbeat_ms_ = o.heartbeat_ms;
+    s->last_sent_ms_ = now_ms;
+    s->max_lag_ = o.max_lag;
+    s->padding_ = o.padding;
+    s->retry_ms_ = o.retry_ms;
+
+    if (last_event_id &&
+        sse_last_event_id_read(last_event_id, len,
+                               o.max_id ? o.max_id : SSE_STREAM_DEFAULT_MAX_ID,
+                               &id, &id_len) != SSE_OK) {
+        start = SSE_STREAM_UNKNOWN;
+    } else if (last_event_id && id_len > 0) {
+        switch (sse_history_find(h, id, id_len, &s->cursor_)) {
+        case SSE_HISTORY_RESUME:
+            start = SSE_STREAM_RESUMED;
+            break;
+        case SSE_HISTORY_CURRENT:
+            start = SSE_STREAM_CURRENT;
+            break;
+        default:
+            start = SSE_STREAM_UNKNOWN;
+        }
+    }
+    if (start == SSE_STREAM_NEW) {
+        sse_history_now(h, &s->cursor_);
+    } else if (start == SSE_STREAM_UNKNOWN) {
+        if (o.on_unknown == SSE_STREAM_RESYNC) {
+            s->resync_ = 1;
+            sse__history_newest(h, &s->cursor_);
+        } else if (o.on_unknown == SSE_STREAM_REPLAY) {
+            sse_history_oldest(h, &s->cursor_);
+        } else {
+            sse_history_now(h, &s->cursor_);
+        }
+    }
+    /* A client that starts behind may stay that far behind. */
+    s->reach_ = h->next_seq_ - s->cursor_.seq_;
+    s->margin_kept_ = sse__margin_wanted(h, sse__margin(s, h), 0);
+    s->part_ = sse__opening_len(s) ? SSE__PART_OPENING : SSE__PART_FRAMES;
+    return start;
+}
+
+sse_ssize sse_stream_pending(sse_stream *s, const sse_history *h,
+                             uint64_t now_ms, size_t max_bytes, sse_iov *iov,
+                             size_t iovcnt)
+{
+    struct sse__pieces o;
+    sse_history_cursor c;
+    int rc;
+
+    if (!s || !h || (!iov && iovcnt))
+        return SSE_E_INVALID_ARGUMENT;
+    if (s->status_ != SSE_OK)
+        return s->status_;
+    rc = sse__check_behind(s, h);
+    if (rc != SSE_OK) {
+        s->status_ = rc;
+        return rc;
+    }
+    o.iov = iov;
+    o.n = 0;
+    o.cap = iovcnt;
+    o.room = max_bytes;
+    o.skip = s->offset_;
+    if (o.room == 0 || o.cap == 0)
+        return 0;
+    if (s->part_ == SSE__PART_OPENING && !sse__opening(s, &o))
+        return (sse_ssize)o.n;
+    if (s->part_ == SSE__PART_HEARTBEAT &&
+        !sse__piece(&o, sse__heartbeat, sizeof sse__heartbeat - 1))
+        return (sse_ssize)o.n;
+    for (c = s->cursor_;;) {
+        const char *frame;
+        size_t len;
+        rc = sse_history_next(h, &c, &frame, &len, NULL, NULL);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            s->status_ = rc;
+            return rc;
+        }
+        if (!sse__piece(&o, frame, len))
+            return (sse_ssize)o.n;
+    }
+    if (o.n == 0 && sse__heartbeat_due(s, now_ms)) {
+        /* Idle: the heartbeat becomes the current part, so that it goes
+         * out whole even if a frame arrives before it is written. */
+        s->part_ = SSE__PART_HEARTBEAT;
+        s->offset_ = 0;
+        sse__piece(&o, sse__heartbeat, sizeof sse__heartbeat - 1);
+    }
+    return (sse_ssize)o.n;
+}
+
+int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
+                    uint64_t now_ms)
+{
+    unsigned char part;
+    size_t offset;
+    sse_history_cursor cursor;
+
+    if (!s || !h)
+        return SSE_E_INVALID_ARGUMENT;
+    if (s->status_ != SSE_OK)
+        return s->status_;
+    if (n == 0)
+        return SSE_OK;
+    /* Walk a copy, so that a count beyond what is pending changes nothing. */
+    part = s->part_;
+    offset = s->offset_;
+    cursor = s->cursor_;
+    while (n > 0) {
+        sse_history_cursor after = cursor;
+        size_t len, take;
+        if (part == SSE__PART_OPENING) {
+            len = sse__opening_len(s);
+        } else if (part == SSE__PART_HEARTBEAT) {
+            len = sizeof sse__heartbeat - 1;
+        } else {
+            const char *frame;
+            int rc = sse_history_next(h, &after, &frame, &len, NULL, NULL);
+            if (rc == 0)
+                return SSE_E_INVALID_ARGUMENT;
+            if (rc < 0) {
+                s->status_ = rc;
+                return rc;
+            }
+        }
+        take = n < len - offset ? n : len - offset;
+        offset += take;
+        n -= take;
+        if (offset == len) {
+            cursor = after; /* only a frame moves the cursor */
+            part = SSE__PART_FRAMES;
+            offset = 0;
+        }
+    }
+    s->part_ = part;
+    s->offset_ = offset;
+    s->cursor_ = cursor;
+    s->last_sent_ms_ = now_ms;
+    sse__note_progress(s, h);
+    return SSE_OK;
+}
+
+sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
+                          uint64_t now_ms, char *buf, size_t cap)
+{
+    size_t total = 0;
+    if (!s || !h || (!buf && cap))
+        return SSE_E_INVALID_ARGUMENT;
+    for (;;) {
+        sse_iov iov[16];
+        size_t chunk = 0;
+        sse_ssize i, n =
+            sse_stream_pending(s, h, now_ms, cap - total, iov, 16);
+        int rc;
+        if (n == 0 || (n < 0 && total > 0))
+            return (sse_ssize)total; /* a close code comes next call */
+        if (n < 0)
+            return n;
+        for (i = 0; i < n; i++) {
+            memcpy(buf + total + chunk, iov[i].base, iov[i].len);
+            chunk += iov[i].len;
+        }
+        rc = sse_stream_sent(s, h, chunk, now_ms);
+        if (rc != SSE_OK)
+            return rc;
+        total += chunk;
+    }
+}
+
+uint64_t sse_stream_heartbeat_due(const sse_stream *s)
+{
+    if (!s || !s->heartbeat_ms_ || s->status_ != SSE_OK)
+        return UINT64_MAX;
+    if (s->last_sent_ms_ > UINT64_MAX - s->heartbeat_ms_)
+        return UINT64_MAX;
+    return s->last_sent_ms_ + s->heartbeat_ms_;
 }
 
 /* ---- src/sse_reconnect.c ---- */
