@@ -600,14 +600,18 @@ SSE_API size_t sse_history_count(const sse_history *h);
  * Falling behind. A client is told to close (SSE_E_TOO_SLOW) while the
  * last frame it got is still in the history, so that its reconnect resumes
  * with nothing lost: when that frame drifts into the oldest quarter of the
- * stored frames (which only happens as the store evicts); and, if
- * options.max_lag is set, when more than max_lag frames wait for it. A client that started further
- * back (a resume or replay) may stay as far back as it started, as long as
- * it does not drop further. If the frame it needs next is evicted anyway
- * (one large publish can evict many frames), it gets SSE_E_EVICTED: close
- * it; its reconnect gets the unknown-ID policy. A frame is never torn: one
- * evicted while partly written also gives SSE_E_EVICTED, and the receiver
- * drops an event cut short, as the spec requires.
+ * stored frames (which only happens as the store evicts). A client that
+ * starts further back - it resumed an old ID, replays, or its last frame
+ * was evicted - may lose half of the distance it had from the oldest
+ * frame, until it is back in the newer half of the store, so that catching
+ * up in bursts is not taken for falling behind. With options.max_lag, a
+ * client is also closed when more than max_lag frames wait for it (or
+ * more than waited when it started, while that shrinks). If the frame it
+ * needs next is evicted anyway (one large publish can evict many frames),
+ * it gets SSE_E_EVICTED: close it; its reconnect gets the unknown-ID
+ * policy. A frame is never torn: one evicted while partly written also
+ * gives SSE_E_EVICTED, and the receiver drops an event cut short, as the
+ * spec requires.
  *
  * Threads. sse_history_add changes the store; every other history and
  * stream function only reads it (streams change only themselves). So a
@@ -906,7 +910,7 @@ struct sse_stream {
                                    far back; only shrinks */
     size_t max_lag_;
     size_t margin_kept_;        /* history rule: frames the last one sent
-                                   keeps from the oldest; only grows */
+                                   must keep from the oldest */
     size_t padding_;
     size_t offset_;             /* bytes of the current part already sent */
     int status_;                /* SSE_OK, or the close code, sticky */

@@ -94,13 +94,17 @@ static long long sse__margin(const sse_stream *s, const sse_history *h)
     return (long long)(next - 1 - h->first_seq_);
 }
 
-/* A quarter of the stored frames: the margin a live client keeps. */
-static size_t sse__margin_wanted(const sse_history *h, long long margin,
-                                 size_t kept)
+/* The margin a client must keep from the oldest stored frame (sse.h,
+ * "Falling behind"): a quarter of the stored frames once it has been in
+ * the newer half; half of what it had when it started further back (a
+ * resume, a replay, or its last frame evicted), so that catching up in
+ * bursts is not mistaken for falling behind. */
+static size_t sse__margin_start(const sse_history *h, long long margin)
 {
     size_t quarter = h->count_ / 4;
-    size_t want = margin > (long long)kept ? (size_t)margin : kept;
-    return want < quarter ? want : quarter;
+    if (margin < 0)
+        return 0;
+    return (size_t)margin >= 2 * quarter ? quarter : (size_t)margin / 2;
 }
 
 /* Progress: the allowances only tighten as the client catches up. */
@@ -108,31 +112,29 @@ static void sse__note_progress(sse_stream *s, const sse_history *h)
 {
     uint64_t lag = h->next_seq_ - s->cursor_.seq_;
     long long margin = sse__margin(s, h);
+    size_t quarter = h->count_ / 4;
     if (lag < s->reach_)
         s->reach_ = lag;
-    /* A client whose last frame was evicted (one large publish, or it
-     * started far back) starts over from where it is, as one that resumed
-     * from there would. */
-    s->margin_kept_ =
-        margin < 0 ? 0 : sse__margin_wanted(h, margin, s->margin_kept_);
+    if (margin < 0) /* its last frame is gone: it starts over from here */
+        s->margin_kept_ = 0;
+    else if ((size_t)margin >= 2 * quarter)
+        s->margin_kept_ = quarter;
 }
 
-/* The falling-behind rules of sse.h ("Falling behind"). */
+/* The falling-behind rules. */
 static int sse__check_behind(sse_stream *s, const sse_history *h)
 {
     uint64_t next = s->cursor_.seq_;
     uint64_t lag = h->next_seq_ - next;
     long long margin = sse__margin(s, h);
+    size_t quarter = h->count_ / 4;
     if (next < h->first_seq_ && next < h->next_seq_)
         return SSE_E_EVICTED;
     if (s->max_lag_ && lag > s->max_lag_ && lag > s->reach_)
         return SSE_E_TOO_SLOW;
-    if (margin >= 0) {
-        size_t quarter = h->count_ / 4;
-        size_t kept = s->margin_kept_ < quarter ? s->margin_kept_ : quarter;
-        if ((size_t)margin < kept)
-            return SSE_E_TOO_SLOW;
-    }
+    if (margin >= 0 &&
+        (size_t)margin < (s->margin_kept_ < quarter ? s->margin_kept_ : quarter))
+        return SSE_E_TOO_SLOW;
     sse__note_progress(s, h);
     return SSE_OK;
 }
@@ -198,7 +200,7 @@ int sse_stream_open(sse_stream *s, const sse_history *h,
     }
     /* A client that starts behind may stay that far behind. */
     s->reach_ = h->next_seq_ - s->cursor_.seq_;
-    s->margin_kept_ = sse__margin_wanted(h, sse__margin(s, h), 0);
+    s->margin_kept_ = sse__margin_start(h, sse__margin(s, h));
     s->part_ = sse__opening_len(s) ? SSE__PART_OPENING : SSE__PART_FRAMES;
     return start;
 }

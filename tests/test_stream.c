@@ -521,6 +521,30 @@ static void a_client_past_its_resume_point_may_catch_up(void **state)
     expect_resume(&h, 16, 22);
 }
 
+/* A client far back that catches up in bursts, with publishes between
+ * them, is not mistaken for one falling behind. */
+static void a_client_catching_up_in_bursts_stays(void **state)
+{
+    sse_history h;
+    sse_stream s;
+    struct wire w = {{0}, 0};
+    int n;
+    (void)state;
+    init_history(&h, 40);
+    publish_range(&h, 1, 40);
+    /* 14 frames from the oldest: it may lose 7 of them. */
+    assert_int_equal(open_with(&s, &h, NULL, "15"), SSE_STREAM_RESUMED);
+    for (n = 41; n <= 120; n++) {
+        publish(&h, n);
+        assert_int_equal(sse_stream_pending(&s, &h, 0, 0, NULL, 0), 0);
+        if (n % 4 == 0) /* eight frames every fourth publish */
+            assert_int_equal(write_once(&s, &h, 0, 8 * strlen(frames(n, n)), &w),
+                             0);
+    }
+    assert_int_equal(take(&s, &h, 0, 100000, &w), 0);
+    expect_wire(&w, frames(16, 120));
+}
+
 static void max_lag_closes_earlier(void **state)
 {
     sse_history h;
@@ -774,6 +798,7 @@ int main(void)
         cmocka_unit_test(a_stalled_client_closes_while_it_can_resume),
         cmocka_unit_test(a_slow_reader_closes_while_it_can_resume),
         cmocka_unit_test(a_client_past_its_resume_point_may_catch_up),
+        cmocka_unit_test(a_client_catching_up_in_bursts_stays),
         cmocka_unit_test(max_lag_closes_earlier),
         cmocka_unit_test(a_client_from_far_back_may_catch_up),
         cmocka_unit_test(a_client_whose_next_frame_is_evicted),
