@@ -43,6 +43,7 @@ struct client {
     size_t offset;          /* bytes of it (or of a heartbeat) received */
     int in_heartbeat;
     int heartbeat_offered;  /* the stream committed to one not yet sent */
+    uint64_t whole;         /* frames received whole on this connection */
     uint64_t last_sent;     /* when bytes last reached it */
     /* What a browser keeps across connections. */
     int has_id;
@@ -86,6 +87,7 @@ static void expect_opening(struct client *c, int resync)
     c->offset = 0;
     c->in_heartbeat = 0;
     c->heartbeat_offered = 0;
+    c->whole = 0;
 }
 
 /* Bytes arriving at client c: they must continue what it expects. */
@@ -123,6 +125,7 @@ static void receive(struct client *c, const char *p, size_t n)
         n -= k;
         if (k == left) {
             if (!c->in_heartbeat) {
+                c->whole++;
                 c->has_id = 1;
                 c->last_id = c->next;
                 c->next++;
@@ -258,6 +261,8 @@ static void write_some(struct client *c, const sse_history *h, uint64_t now,
         n -= k;
         c->last_sent = now;
     }
+    if (sse_stream_frames_sent(&c->s) != c->whole)
+        fuzz_fail("frames_sent is not the frames received whole");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

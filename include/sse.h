@@ -737,6 +737,11 @@ SSE_API int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
 SSE_API sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
                                   uint64_t now_ms, char *buf, size_t cap);
 
+/* Frames (history frames, not the opening or heartbeats) written whole on
+ * this stream since it was opened: for statistics, or to act after each
+ * event. 0 for NULL. */
+SSE_API uint64_t sse_stream_frames_sent(const sse_stream *s);
+
 /* When the next heartbeat is due, on the caller's clock: the last time
  * bytes were sent plus heartbeat_ms. UINT64_MAX when heartbeats are off or
  * the stream is closed. */
@@ -906,6 +911,7 @@ struct sse_stream {
     sse_history_cursor cursor_; /* the next frame, or the one partly sent */
     uint64_t retry_ms_, heartbeat_ms_;
     uint64_t last_sent_ms_;     /* when bytes last went out (or the open) */
+    uint64_t frames_sent_;      /* whole history frames written */
     uint64_t reach_;            /* frames behind allowed for having started
                                    far back; only shrinks */
     size_t max_lag_;

@@ -263,6 +263,7 @@ int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
     unsigned char part;
     size_t offset;
     sse_history_cursor cursor;
+    uint64_t frames = 0;
 
     if (!s || !h)
         return SSE_E_INVALID_ARGUMENT;
@@ -295,6 +296,8 @@ int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
         offset += take;
         n -= take;
         if (offset == len) {
+            if (part == SSE__PART_FRAMES)
+                frames++;
             cursor = after; /* only a frame moves the cursor */
             part = SSE__PART_FRAMES;
             offset = 0;
@@ -303,6 +306,7 @@ int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
     s->part_ = part;
     s->offset_ = offset;
     s->cursor_ = cursor;
+    s->frames_sent_ += frames;
     s->last_sent_ms_ = now_ms;
     sse__note_progress(s, h);
     return SSE_OK;
@@ -333,6 +337,11 @@ sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
             return rc;
         total += chunk;
     }
+}
+
+uint64_t sse_stream_frames_sent(const sse_stream *s)
+{
+    return s ? s->frames_sent_ : 0;
 }
 
 uint64_t sse_stream_heartbeat_due(const sse_stream *s)

@@ -306,8 +306,10 @@ static void partial_writes_resume_mid_frame(void **state)
     assert_int_equal(sse_stream_pending(&s, &h, 0, 1000, iov, 4), 2);
     assert_int_equal(iov[0].len, strlen(frames(1, 1)) - 5);
     assert_memory_equal(iov[0].base, frames(1, 1) + 5, iov[0].len);
+    assert_int_equal(sse_stream_frames_sent(&s), 0);
     assert_int_equal(take(&s, &h, 0, 3, &w), 0);
     expect_wire(&w, frames(1, 2));
+    assert_int_equal(sse_stream_frames_sent(&s), 2);
 }
 
 static void reporting_more_than_pending_is_refused(void **state)
@@ -368,6 +370,7 @@ static void heartbeats_follow_the_callers_clock(void **state)
         assert_int_equal(w.len, 0);
         assert_int_equal(take(&s, &h, 6000, steps[k], &w), 0);
         expect_wire(&w, SSE_STREAM_HEARTBEAT);
+        assert_int_equal(sse_stream_frames_sent(&s), 0); /* not a frame */
         assert_int_equal(sse_stream_heartbeat_due(&s), 7000);
         /* A frame sent at 6500 moves the next heartbeat to 7500. */
         publish(&h, 1);
@@ -775,6 +778,7 @@ static void refusals(void **state)
                      SSE_E_INVALID_ARGUMENT);
     assert_int_equal(sse_stream_copy(&s, &h, 0, buf, 0), 0);
     assert_int_equal(sse_stream_heartbeat_due(NULL), UINT64_MAX);
+    assert_int_equal(sse_stream_frames_sent(NULL), 0);
     assert_string_equal(sse_errname(SSE_E_TOO_SLOW), "SSE_E_TOO_SLOW");
 }
 

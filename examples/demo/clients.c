@@ -1,11 +1,12 @@
-/* sse-server, each stream: frames move from the shared history into the
- * client's buffer only as it drains (a slow client holds a cursor, not a
- * queue of copies), a client too far behind is disconnected while it can
- * still resume, and an idle stream gets heartbeats. */
+/* sse-server, each stream: its sse_stream hands frames from the shared
+ * history to the client's buffer only as it drains (a slow client holds a
+ * position, not a queue of copies), says when a client is too far behind
+ * to keep (while it can still resume), and when a heartbeat is due. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -93,48 +94,50 @@ static void on_flushed_abort(struct evhttp_connection *conn, void *arg)
     client_abort(arg);
 }
 
-/* (Re)starts the idle timer: a heartbeat goes out only after a quiet
- * --heartbeat-ms, so a busy stream carries none. */
-void heartbeat_rearm(struct client *c)
+uint64_t now_ms(void)
 {
-    if (c->heartbeat) {
-        struct timeval tv = ms_to_timeval(c->srv->cfg.heartbeat_ms);
-        event_add(c->heartbeat, &tv);
-    }
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-/* Moves the frames this client has not had from the history into its
- * buffer, up to --max-backlog queued bytes; the rest waits for the buffer
- * to drain. Kicks the client if it has fallen too far behind. */
+/* Hands libevent what this client's stream has, up to --max-backlog queued
+ * bytes; the rest waits for the buffer to drain. The stream decides
+ * everything else: the opening, frames from the history, a heartbeat when
+ * one is due, and when a client has fallen too far behind to keep. It is
+ * asked one piece at a time, so that a test fault can strike right after
+ * any event. */
 void client_pump(struct client *c)
 {
     struct server *s = c->srv;
     enum fault_after after = FAULT_NONE;
     size_t queued = client_queued(c);
-    int behind = 0;
+    uint64_t now = now_ms(), due;
+    sse_ssize n;
 
     if (c->closing)
         return;
-    while (queued + evbuffer_get_length(s->batch) < s->cfg.max_backlog) {
-        const char *frame;
-        size_t len;
-        int r = sse_history_next(&s->history, &c->cursor, &frame, &len, NULL,
-                                 NULL);
-        if (r == 0)
+    for (;;) {
+        size_t held = queued + evbuffer_get_length(s->batch);
+        uint64_t before = sse_stream_frames_sent(&c->stream);
+        sse_iov piece;
+        /* A full queue still asks (for 0 bytes): that is when a client
+         * that stopped reading is told to go. */
+        n = sse_stream_pending(&c->stream, &s->history, now,
+                               held < s->cfg.max_backlog
+                                   ? s->cfg.max_backlog - held
+                                   : 0,
+                               &piece, 1);
+        if (n <= 0)
             break;
-        if (r == SSE_E_EVICTED) {
-            /* A safety net: the history's bytes are sized so that its
-             * event count, above --max-lag, evicts first. */
-            behind = 1;
-            break;
+        evbuffer_add(s->batch, piece.base, piece.len);
+        sse_stream_sent(&c->stream, &s->history, piece.len, now);
+        if (sse_stream_frames_sent(&c->stream) > before) {
+            s->events_sent++;
+            after = fault_after_event(s, c);
+            if (after != FAULT_NONE)
+                break;
         }
-        evbuffer_add(s->batch, frame, len);
-        c->sent_id++; /* the history holds ids 1, 2, 3... in order */
-        c->sent++;
-        s->events_sent++;
-        after = fault_after_event(s, c);
-        if (after != FAULT_NONE)
-            break;
     }
     if (after == FAULT_ABORT) {
         /* The connection breaks right after this event: what was handed
@@ -146,40 +149,34 @@ void client_pump(struct client *c)
         evhttp_send_reply_chunk_with_cb(c->req, s->batch, on_flushed_abort, c);
         return;
     }
-    if (evbuffer_get_length(s->batch)) {
+    if (evbuffer_get_length(s->batch))
         evhttp_send_reply_chunk_with_cb(c->req, s->batch, on_drained, c);
-        heartbeat_rearm(c);
-    }
     if (after == FAULT_END) {
         s->closed_by_fault++;
         client_end(c);
         return;
     }
-    /* The lag a client may have only shrinks: --max-lag, or more for a
-     * client that resumed from further back, as long as it catches up. A
-     * client whose lag grows past it with a full queue is not reading fast
-     * enough, and goes while its last event is still in the history, so
-     * its reconnect resumes with nothing lost. */
-    uint64_t lag = s->newest - c->sent_id;
-    if (lag < c->allowed_lag)
-        c->allowed_lag = lag > s->cfg.max_lag ? lag : s->cfg.max_lag;
-    if (behind || (lag > c->allowed_lag &&
-                   client_queued(c) >= s->cfg.max_backlog)) {
+    if (n < 0) {
+        /* Too far behind (SSE_E_TOO_SLOW: its last event is still in the
+         * history, so its reconnect resumes with nothing lost) or past
+         * saving (SSE_E_EVICTED: it will resync). */
         s->kicked_slow++;
         client_abort(c);
+        return;
+    }
+    /* Idle: wake up when the heartbeat is due. A full queue wakes it
+     * through on_drained instead. */
+    due = sse_stream_heartbeat_due(&c->stream);
+    if (c->heartbeat && due != UINT64_MAX &&
+        client_queued(c) < s->cfg.max_backlog) {
+        struct timeval tv = ms_to_timeval(due > now ? due - now : 0);
+        event_add(c->heartbeat, &tv);
     }
 }
 
 void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 {
-    struct client *c = arg;
     (void)fd;
     (void)what;
-    if (c->closing)
-        return;
-    if (client_queued(c) == 0) {
-        evbuffer_add(c->srv->batch, c->srv->beat, c->srv->beat_len);
-        evhttp_send_reply_chunk_with_cb(c->req, c->srv->batch, on_drained, c);
-    }
-    heartbeat_rearm(c);
+    client_pump(arg);
 }

@@ -20,7 +20,8 @@ static double next_random(struct server *s)
 
 enum fault_after fault_after_event(struct server *s, struct client *c)
 {
-    if (s->cfg.close_after && c->sent >= s->cfg.close_after)
+    if (s->cfg.close_after &&
+        sse_stream_frames_sent(&c->stream) >= s->cfg.close_after)
         return FAULT_END;
     if (s->cfg.close_random > 0 && next_random(s) < s->cfg.close_random)
         return FAULT_ABORT;

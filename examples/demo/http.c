@@ -19,14 +19,6 @@
 extern const char sse_demo_page[];
 extern const size_t sse_demo_page_len;
 
-static uint64_t parse_id(const char *s, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    return v;
-}
-
 static void query_value(struct evhttp_request *req, const char *name,
                         char *out, size_t cap)
 {
@@ -68,30 +60,33 @@ void send_text(struct evhttp_request *req, int code, const char *reason,
     evbuffer_free(buf);
 }
 
-/* Starts a stream: headers, the hello frame (retry), then either the
- * frames after the client's Last-Event-ID, or - for an ID the history no
- * longer has - a resync event, then live. */
+/* Starts a stream: the headers (with CORS for --allow-origin), then its
+ * sse_stream decides the rest: retry, then the events after the client's
+ * Last-Event-ID, or - for an ID the history no longer has - the resync
+ * event and the newest event, then live. */
 static void handle_events(struct server *s, struct evhttp_request *req)
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
     const char *last = evhttp_find_header(in, "Last-Event-ID");
-    const char *id = "";
-    size_t id_len = 0;
-    int have_id = last != NULL && last[0] != '\0';
+    const char *origin = evhttp_find_header(in, "Origin");
+    sse_header h[SSE_STREAM_MAX_HEADERS];
+    size_t nh = sse_stream_headers(&s->stream_options, origin,
+                                   origin ? strlen(origin) : 0, h,
+                                   SSE_STREAM_MAX_HEADERS);
+    struct client *c;
+    int start;
 
+    for (size_t i = 0; i < nh; i++)
+        evhttp_add_header(out, h[i].name, h[i].value);
     if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
         /* What GET would answer, without starting a stream. */
-        size_t nh;
-        const sse_header *h = sse_response_headers(&nh);
-        for (size_t i = 0; i < nh; i++)
-            evhttp_add_header(out, h[i].name, h[i].value);
         evhttp_send_reply(req, HTTP_OK, "OK", NULL);
         return;
     }
     if (fault_status_reply(s, req))
         return;
-    struct client *c = calloc(1, sizeof *c);
+    c = calloc(1, sizeof *c);
     if (!c) {
         evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
         return;
@@ -116,54 +111,13 @@ static void handle_events(struct server *s, struct evhttp_request *req)
             return;
         }
     }
-
-    size_t nh;
-    const sse_header *h = sse_response_headers(&nh);
-    for (size_t i = 0; i < nh; i++)
-        evhttp_add_header(out, h[i].name, h[i].value);
-    evhttp_send_reply_start(req, HTTP_OK, "OK");
-    evbuffer_add(s->batch, s->hello, s->hello_len);
-
-    int found = SSE_HISTORY_UNKNOWN;
-    if (have_id &&
-        sse_last_event_id_read(last, strlen(last), 64, &id, &id_len) == SSE_OK &&
-        id_len > 0)
-        found = sse_history_find(&s->history, id, id_len, &c->cursor);
-    if (found == SSE_HISTORY_RESUME || found == SSE_HISTORY_CURRENT) {
+    start = sse_stream_open(&c->stream, &s->history, &s->stream_options, last,
+                            last ? strlen(last) : 0, now_ms());
+    if (start == SSE_STREAM_RESUMED || start == SSE_STREAM_CURRENT)
         s->resumed++;
-        c->sent_id = parse_id(id, id_len);
-    } else {
-        sse_history_now(&s->history, &c->cursor);
-        c->sent_id = s->newest;
-        if (have_id) {
-            /* Documented in docs/server.md: the client's ID is not (or no
-             * longer) in the history, so it missed an unknown number of
-             * events. The resync event carries the newest ID, so the
-             * client's next reconnect resumes from here. */
-            char data[96], idbuf[24], frame[256];
-            sse_frame f = {0};
-            int dl = snprintf(data, sizeof data, "{\"newest\":%" PRIu64 "}",
-                              s->newest);
-            int il = snprintf(idbuf, sizeof idbuf, "%" PRIu64, s->newest);
-            f.type = "resync";
-            f.type_len = 6;
-            f.data = data;
-            f.data_len = (size_t)dl;
-            if (s->newest) {
-                f.id = idbuf;
-                f.id_len = (size_t)il;
-            }
-            sse_ssize n = sse_encode(frame, sizeof frame, &f);
-            if (n > 0 && (size_t)n <= sizeof frame)
-                evbuffer_add(s->batch, frame, (size_t)n);
-            s->resynced++;
-        }
-    }
-    evhttp_send_reply_chunk(req, s->batch);
-
-    c->allowed_lag = s->newest - c->sent_id;
-    if (c->allowed_lag < s->cfg.max_lag)
-        c->allowed_lag = s->cfg.max_lag;
+    else if (start == SSE_STREAM_UNKNOWN)
+        s->resynced++; /* documented in docs/server.md */
+    evhttp_send_reply_start(req, HTTP_OK, "OK");
     c->next = s->clients;
     if (s->clients)
         s->clients->prev = c;
@@ -171,7 +125,6 @@ static void handle_events(struct server *s, struct evhttp_request *req)
     s->clients_now++;
     s->connections++;
     evhttp_connection_set_closecb(c->conn, on_connection_closed, c);
-    heartbeat_rearm(c);
     client_pump(c);
 }
 

@@ -23,8 +23,10 @@ static void usage(void)
         "  --heartbeat-ms MS    comment after MS idle (default 15000; 0: off)\n"
         "  --history N          events kept for Last-Event-ID resume (default 4096)\n"
         "  --max-backlog BYTES  output queued per client (default 65536)\n"
-        "  --max-lag N          disconnect a client N events behind whose queue\n"
-        "                       is full (default: half of --history)\n"
+        "  --max-lag N          disconnect a client more than N events behind\n"
+        "                       (default: half of --history)\n"
+        "  --allow-origin URL   let pages from this origin (or *) read /events\n"
+        "                       (CORS; with credentials for a named origin)\n"
         "  --close-after N      fault injection: end every stream after N events\n"
         "  --close-random P     fault injection: break the connection after an\n"
         "                       event with probability P (0 to 1)\n"
@@ -89,8 +91,8 @@ int parse_args(int argc, char **argv, struct config *cfg)
         {"status", 599, &cfg->status},
     };
     enum { N_NUMBERS = sizeof numbers / sizeof numbers[0],
-           OPT_BIND = N_NUMBERS, OPT_CLOSE_RANDOM };
-    struct option longopts[N_NUMBERS + 5];
+           OPT_BIND = N_NUMBERS, OPT_CLOSE_RANDOM, OPT_ALLOW_ORIGIN };
+    struct option longopts[N_NUMBERS + 6];
     size_t k;
     int c;
     for (k = 0; k < N_NUMBERS; k++) {
@@ -102,6 +104,8 @@ int parse_args(int argc, char **argv, struct config *cfg)
     longopts[k++] = (struct option){"bind", required_argument, NULL, OPT_BIND};
     longopts[k++] = (struct option){"close-random", required_argument, NULL,
                                     OPT_CLOSE_RANDOM};
+    longopts[k++] = (struct option){"allow-origin", required_argument, NULL,
+                                    OPT_ALLOW_ORIGIN};
     longopts[k++] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[k++] = (struct option){"version", no_argument, NULL, 'V'};
     longopts[k] = (struct option){NULL, 0, NULL, 0};
@@ -116,6 +120,8 @@ int parse_args(int argc, char **argv, struct config *cfg)
             }
         } else if (c == OPT_BIND) {
             cfg->bind = optarg;
+        } else if (c == OPT_ALLOW_ORIGIN) {
+            cfg->allow_origin = optarg;
         } else if (c == OPT_CLOSE_RANDOM) {
             if (parse_probability(optarg, &cfg->close_random) != 0) {
                 tool_bad_value("sse-server", "close-random", "0 to 1");

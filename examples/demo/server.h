@@ -1,7 +1,7 @@
 /* sse-server's parts, one concern per file:
  *   sse_server.c  main: setup, publishing the feed, shutdown
- *   clients.c     each stream: pumping frames from the history within the
- *                 backlog, slow-client kicks, heartbeats, closing
+ *   clients.c     each stream: handing libevent what its sse_stream has
+ *                 within the backlog, closing the slow, heartbeat timers
  *   http.c        routing and the handlers (/events, /, /stats, /drop)
  *   options.c     the command line
  *   faults.c      test-only fault injection (--close-after, --close-random,
@@ -22,6 +22,7 @@
 
 struct config {
     const char *bind;
+    const char *allow_origin; /* CORS (--allow-origin), or NULL */
     double close_random;    /* fault: abort after an event, probability */
     /* Numbers, all set from the option table in parse_args. */
     uint64_t port;
@@ -31,7 +32,7 @@ struct config {
     uint64_t heartbeat_ms;   /* comment after this long idle (0: off) */
     uint64_t history_events; /* frames kept for resume */
     uint64_t max_backlog;    /* bytes queued per client before it waits */
-    uint64_t max_lag;        /* events behind (queue full) before a kick */
+    uint64_t max_lag;        /* events behind before a kick */
     uint64_t close_after;    /* fault: end each stream after N events */
     uint64_t seed;
     uint64_t pad;            /* padding bytes per event (tests fill buffers) */
@@ -49,14 +50,11 @@ struct server {
     struct event *sig_int, *sig_term;
     sse_history history;
     void *history_mem;
+    sse_stream_options stream_options; /* every client's */
     struct evbuffer *batch; /* frames on their way into one client's buffer */
     struct client *clients; /* doubly linked, unordered */
     uint64_t newest;        /* id of the newest event (ids are 1, 2, ...) */
     uint64_t rng;
-    char hello[64];         /* the frame every stream starts with */
-    size_t hello_len;
-    char beat[16];          /* the heartbeat comment */
-    size_t beat_len;
     /* Counters for /stats and the shutdown line. */
     uint64_t connections, clients_now, resumed, resynced, kicked_slow,
         closed_by_fault, dropped_by_request, events_sent;
@@ -67,11 +65,8 @@ struct client {
     struct client *prev, *next;
     struct evhttp_request *req;
     struct evhttp_connection *conn;
-    struct event *heartbeat;
-    sse_history_cursor cursor;
-    uint64_t sent_id;  /* id of the last event queued to this client */
-    uint64_t sent;     /* events queued on this connection */
-    uint64_t allowed_lag; /* events behind the newest before a kick */
+    struct event *heartbeat; /* wakes the stream when a heartbeat is due */
+    sse_stream stream;       /* where it is, what it gets next */
     char tag[33];      /* ?client=... from the page, for /drop */
     int closing;       /* aborted: waiting for libevent to notice */
 };
@@ -84,10 +79,10 @@ int parse_args(int argc, char **argv, struct config *cfg);
 /* clients.c */
 void client_pump(struct client *c);  /* queue what it has not had */
 void client_abort(struct client *c); /* drop the connection at once */
-void heartbeat_rearm(struct client *c);
 void on_connection_closed(struct evhttp_connection *conn, void *arg);
 void on_heartbeat(evutil_socket_t fd, short what, void *arg);
 struct timeval ms_to_timeval(uint64_t ms);
+uint64_t now_ms(void); /* the streams' clock: monotonic milliseconds */
 
 /* http.c */
 void on_request(struct evhttp_request *req, void *arg);

@@ -92,21 +92,12 @@ static int bound_port(struct evhttp_bound_socket *bs)
 static int setup(struct server *s)
 {
     struct config *cfg = &s->cfg;
-    sse_frame hello = {0};
-    hello.flags = SSE_FRAME_RETRY;
-    hello.retry_ms = cfg->retry_ms;
-    hello.comment = "libsse demo";
-    hello.comment_len = 11;
-    sse_frame beat = {0};
-    beat.comment = "heartbeat";
-    beat.comment_len = 9;
-    sse_ssize n = sse_encode(s->hello, sizeof s->hello, &hello);
-    sse_ssize m = sse_encode(s->beat, sizeof s->beat, &beat);
-    if (n < 0 || (size_t)n > sizeof s->hello || m < 0 ||
-        (size_t)m > sizeof s->beat)
-        return -1;
-    s->hello_len = (size_t)n;
-    s->beat_len = (size_t)m;
+    sse_stream_options *o = &s->stream_options;
+    o->retry_ms = cfg->retry_ms;
+    o->heartbeat_ms = cfg->heartbeat_ms;
+    o->max_lag = cfg->max_lag;
+    o->max_id = 64; /* longer: no such id here, so a resync */
+    o->allow_origin = cfg->allow_origin;
 
     /* Room for every kept event at the largest frame the feed makes: an id
      * of up to 20 digits (24), a frame of up to 256 bytes before padding,

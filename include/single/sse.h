@@ -753,6 +753,11 @@ SSE_API int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
 SSE_API sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
                                   uint64_t now_ms, char *buf, size_t cap);
 
+/* Frames (history frames, not the opening or heartbeats) written whole on
+ * this stream since it was opened: for statistics, or to act after each
+ * event. 0 for NULL. */
+SSE_API uint64_t sse_stream_frames_sent(const sse_stream *s);
+
 /* When the next heartbeat is due, on the caller's clock: the last time
  * bytes were sent plus heartbeat_ms. UINT64_MAX when heartbeats are off or
  * the stream is closed. */
@@ -922,6 +927,7 @@ struct sse_stream {
     sse_history_cursor cursor_; /* the next frame, or the one partly sent */
     uint64_t retry_ms_, heartbeat_ms_;
     uint64_t last_sent_ms_;     /* when bytes last went out (or the open) */
+    uint64_t frames_sent_;      /* whole history frames written */
     uint64_t reach_;            /* frames behind allowed for having started
                                    far back; only shrinks */
     size_t max_lag_;
@@ -3303,6 +3309,7 @@ int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
     unsigned char part;
     size_t offset;
     sse_history_cursor cursor;
+    uint64_t frames = 0;
 
     if (!s || !h)
         return SSE_E_INVALID_ARGUMENT;
@@ -3335,6 +3342,8 @@ int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
         offset += take;
         n -= take;
         if (offset == len) {
+            if (part == SSE__PART_FRAMES)
+                frames++;
             cursor = after; /* only a frame moves the cursor */
             part = SSE__PART_FRAMES;
             offset = 0;
@@ -3343,6 +3352,7 @@ int sse_stream_sent(sse_stream *s, const sse_history *h, size_t n,
     s->part_ = part;
     s->offset_ = offset;
     s->cursor_ = cursor;
+    s->frames_sent_ += frames;
     s->last_sent_ms_ = now_ms;
     sse__note_progress(s, h);
     return SSE_OK;
@@ -3373,6 +3383,11 @@ sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
             return rc;
         total += chunk;
     }
+}
+
+uint64_t sse_stream_frames_sent(const sse_stream *s)
+{
+    return s ? s->frames_sent_ : 0;
 }
 
 uint64_t sse_stream_heartbeat_due(const sse_stream *s)

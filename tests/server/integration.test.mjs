@@ -21,8 +21,8 @@ test("a stream has the recommended headers and starts with retry", async () => {
     assert.equal(s.headers["cache-control"], "no-cache");
     assert.equal(s.headers["x-accel-buffering"], "no");
     await s.until((x) => x.events().length >= 3);
-    // A comment naming the server, and the reconnect delay.
-    assert.ok(s.text.startsWith(": libsse demo\nretry: 100\n\n"), s.text.slice(0, 40));
+    // The reconnect delay comes first.
+    assert.ok(s.text.startsWith("retry: 100\n\n"), s.text.slice(0, 40));
     s.close();
   } finally {
     await srv.stop();
@@ -137,7 +137,7 @@ test("an up-to-date Last-Event-ID gets no replay, an older one exactly the rest"
     await sleep(200);
     assert.deepEqual(behind.ids(), [8, 9, 10]);
     await current.ready;
-    assert.equal(current.text, ": libsse demo\nretry: 100\n\n");
+    assert.equal(current.text, "retry: 100\n\n");
     current.close(); behind.close();
   } finally {
     await srv.stop();
@@ -149,13 +149,15 @@ test("an evicted or unknown id gets the resync event, then live events", async (
   try {
     while ((await srv.stats()).newest < 40) await sleep(20);
     for (const id of ["1", "no-such-id", "x".repeat(100)]) {
+      const newest = (await srv.stats()).newest;
       const s = openStream(srv.port, { lastEventId: id });
       await s.until((x) => x.events().length >= 10);
       const [resync, ...live] = s.events();
-      assert.equal(resync.type, "resync");
-      // The documented shape: the newest id, in the id field and the data.
-      assert.deepEqual(JSON.parse(resync.data), { newest: Number(resync.id) });
-      assertConsecutive(assert, live.map((e) => Number(e.id)), Number(resync.id) + 1);
+      // The documented shape (SSE_STREAM_RESYNC_EVENT): no id, empty data,
+      // then the newest stored event and live ones, none missing.
+      assert.equal(resync.raw, "event: resync\ndata\n\n");
+      assert.ok(Number(live[0].id) >= newest, `${live[0].id} older than ${newest}`);
+      assertConsecutive(assert, live.map((e) => Number(e.id)), Number(live[0].id));
       s.close();
     }
     assert.equal((await srv.stats()).resynced, 3);
@@ -320,3 +322,29 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     await Promise.all(streams.map((s) => s.until((x) => x.ended, 2000, "the close")));
   });
 }
+
+test("--allow-origin: that origin's pages may read the stream, with credentials", async () => {
+  const srv = await startServer([...FAST, "--allow-origin", "https://app.example"]);
+  try {
+    const ok = await openStream(srv.port, { headers: { Origin: "https://app.example" } }).ready;
+    assert.equal(ok.headers["access-control-allow-origin"], "https://app.example");
+    assert.equal(ok.headers["access-control-allow-credentials"], "true");
+    assert.equal(ok.headers["vary"], "Origin");
+    ok.close();
+    const other = await openStream(srv.port, { headers: { Origin: "https://evil.example" } }).ready;
+    assert.equal(other.headers["access-control-allow-origin"], undefined);
+    assert.equal(other.headers["access-control-allow-credentials"], undefined);
+    other.close();
+    // Without the option, no page of another origin may.
+    const plain = await startServer(FAST);
+    try {
+      const s = await openStream(plain.port, { headers: { Origin: "https://app.example" } }).ready;
+      assert.equal(s.headers["access-control-allow-origin"], undefined);
+      s.close();
+    } finally {
+      await plain.stop();
+    }
+  } finally {
+    await srv.stop();
+  }
+});
