@@ -298,7 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             f->id_len = (size_t)snprintf(f->id, sizeof f->id, "%zu",
                                          published + 1);
             f->len = (size_t)snprintf(f->bytes, sizeof f->bytes,
-                                      "id: %s\ndata: ", f->id);
+                                      "id: %zu\ndata: ", published + 1);
             memset(f->bytes + f->len, 'a' + (int)(published % 26), len);
             f->len += len;
             memcpy(f->bytes + f->len, "\n\n", 2);

@@ -94,6 +94,16 @@ static void on_flushed_abort(struct evhttp_connection *conn, void *arg)
     client_abort(arg);
 }
 
+/* evhttp enables reading with every write, to notice a close; but a
+ * client that shut down only its sending side (half-close) is still a
+ * reader, and its end of input must not end the stream. With reading off,
+ * a client that is gone shows as a failed write instead, and the request
+ * timeout only bounds writes that make no progress. */
+void stream_only_writes(struct client *c)
+{
+    bufferevent_disable(evhttp_connection_get_bufferevent(c->conn), EV_READ);
+}
+
 uint64_t now_ms(void)
 {
     struct timespec t;
@@ -149,8 +159,10 @@ void client_pump(struct client *c)
         evhttp_send_reply_chunk_with_cb(c->req, s->batch, on_flushed_abort, c);
         return;
     }
-    if (evbuffer_get_length(s->batch))
+    if (evbuffer_get_length(s->batch)) {
         evhttp_send_reply_chunk_with_cb(c->req, s->batch, on_drained, c);
+        stream_only_writes(c);
+    }
     if (after == FAULT_END) {
         s->closed_by_fault++;
         client_end(c);

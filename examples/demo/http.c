@@ -84,7 +84,7 @@ static void handle_events(struct server *s, struct evhttp_request *req)
         evhttp_send_reply(req, HTTP_OK, "OK", NULL);
         return;
     }
-    if (fault_status_reply(s, req))
+    if (fault_status_reply(s, req) || guard_full(s, req))
         return;
     c = calloc(1, sizeof *c);
     if (!c) {
@@ -118,6 +118,7 @@ static void handle_events(struct server *s, struct evhttp_request *req)
     else if (start == SSE_STREAM_UNKNOWN)
         s->resynced++; /* documented in docs/server.md */
     evhttp_send_reply_start(req, HTTP_OK, "OK");
+    stream_only_writes(c);
     c->next = s->clients;
     if (s->clients)
         s->clients->prev = c;
@@ -156,11 +157,12 @@ static void handle_stats(struct server *s, struct evhttp_request *req)
                      ",\"resumed\":%" PRIu64 ",\"resynced\":%" PRIu64
                      ",\"kicked_slow\":%" PRIu64 ",\"closed_by_fault\":%" PRIu64
                      ",\"dropped_by_request\":%" PRIu64
-                     ",\"events_sent\":%" PRIu64 "}\n",
+                     ",\"events_sent\":%" PRIu64 ",\"refused_full\":%" PRIu64
+                     "}\n",
                      s->clients_now, s->connections, s->newest,
                      sse_history_count(&s->history), s->resumed, s->resynced,
                      s->kicked_slow, s->closed_by_fault, s->dropped_by_request,
-                     s->events_sent);
+                     s->events_sent, s->refused_full);
     send_text(req, HTTP_OK, "OK", "application/json", body, (size_t)n);
 }
 
@@ -199,6 +201,7 @@ void on_request(struct evhttp_request *req, void *arg)
     };
     struct server *s = arg;
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    guard_accepted(s);
     if (!path || !*path)
         path = "/";
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {

@@ -27,13 +27,17 @@ static void usage(void)
         "                       (default: half of --history)\n"
         "  --allow-origin URL   let pages from this origin (or *) read /events\n"
         "                       (CORS; with credentials for a named origin)\n"
+        "  --request-timeout-ms MS  close a connection whose request is not\n"
+        "                       complete after MS, or whose writes make no\n"
+        "                       progress for MS (default 10000)\n"
+        "  --max-clients N      streams at once; more get 503 (default 10000)\n"
         "  --close-after N      fault injection: end every stream after N events\n"
         "  --close-random P     fault injection: break the connection after an\n"
         "                       event with probability P (0 to 1)\n"
         "  --seed N             seed for --close-random (default 1)\n"
         "  --pad BYTES          add a padding comment to every event\n"
-        "  --sndbuf BYTES       kernel send buffer per stream (default: the\n"
-        "                       kernel's, which grows to megabytes)\n"
+        "  --sndbuf BYTES       kernel send buffer per stream (default 65536;\n"
+        "                       0: the kernel's, which grows to megabytes)\n"
         "  --status CODE        tests of clients: answer /events with CODE and\n"
         "                       no stream (e.g. 204, 500)\n"
         "  -h, --help           show this help and exit\n"
@@ -89,6 +93,8 @@ int parse_args(int argc, char **argv, struct config *cfg)
         {"pad", 512, &cfg->pad},
         {"sndbuf", 1u << 26, &cfg->sndbuf},
         {"status", 599, &cfg->status},
+        {"request-timeout-ms", 3600000, &cfg->request_timeout_ms},
+        {"max-clients", 1u << 24, &cfg->max_clients},
     };
     enum { N_NUMBERS = sizeof numbers / sizeof numbers[0],
            OPT_BIND = N_NUMBERS, OPT_CLOSE_RANDOM, OPT_ALLOW_ORIGIN };

@@ -4,6 +4,8 @@
  *                 within the backlog, closing the slow, heartbeat timers
  *   http.c        routing and the handlers (/events, /, /stats, /drop)
  *   options.c     the command line
+ *   guard.c       bounds on hostile clients: request timeout, accept
+ *                 backoff when out of descriptors, --max-clients
  *   faults.c      test-only fault injection (--close-after, --close-random,
  *                 --status): nothing a server copied from here needs
  *   feed.c        the simulated feed; page.html the demo page
@@ -38,6 +40,8 @@ struct config {
     uint64_t pad;            /* padding bytes per event (tests fill buffers) */
     uint64_t sndbuf;         /* SO_SNDBUF for streams (0: the kernel's) */
     uint64_t status;         /* tests of clients: answer /events with it */
+    uint64_t request_timeout_ms; /* to finish a request, and per write */
+    uint64_t max_clients;    /* streams at once */
 };
 
 struct client;
@@ -48,6 +52,10 @@ struct server {
     struct evhttp *http;
     struct event *publish_timer;
     struct event *sig_int, *sig_term;
+    struct evconnlistener *listener;
+    struct event *accept_timer; /* resumes accepting after EMFILE */
+    uint64_t accept_paused;     /* failed accepts in this episode */
+    uint64_t accept_pause_ms;
     sse_history history;
     void *history_mem;
     sse_stream_options stream_options; /* every client's */
@@ -57,7 +65,7 @@ struct server {
     uint64_t rng;
     /* Counters for /stats and the shutdown line. */
     uint64_t connections, clients_now, resumed, resynced, kicked_slow,
-        closed_by_fault, dropped_by_request, events_sent;
+        closed_by_fault, dropped_by_request, events_sent, refused_full;
 };
 
 struct client {
@@ -83,11 +91,18 @@ void on_connection_closed(struct evhttp_connection *conn, void *arg);
 void on_heartbeat(evutil_socket_t fd, short what, void *arg);
 struct timeval ms_to_timeval(uint64_t ms);
 uint64_t now_ms(void); /* the streams' clock: monotonic milliseconds */
+void stream_only_writes(struct client *c); /* see clients.c */
 
 /* http.c */
 void on_request(struct evhttp_request *req, void *arg);
 void send_text(struct evhttp_request *req, int code, const char *reason,
                const char *type, const char *body, size_t len);
+
+/* guard.c */
+int guard_setup(struct server *s, struct evhttp_bound_socket *bound);
+void guard_accepted(struct server *s);
+/* --max-clients reached: answers 503 itself and returns 1. */
+int guard_full(struct server *s, struct evhttp_request *req);
 
 /* faults.c: what a test fault does to a stream after an event. */
 enum fault_after { FAULT_NONE, FAULT_END, FAULT_ABORT };

@@ -136,6 +136,8 @@ static int setup(struct server *s)
                 cfg->port, strerror(errno));
         return -1;
     }
+    if (guard_setup(s, bs) != 0)
+        return -1;
 
     struct timeval tv = ms_to_timeval(cfg->interval_ms);
     s->publish_timer = event_new(s->base, -1, EV_PERSIST, on_publish, s);
@@ -164,6 +166,8 @@ static void teardown(struct server *s)
         event_free(s->sig_int);
     if (s->sig_term)
         event_free(s->sig_term);
+    if (s->accept_timer)
+        event_free(s->accept_timer);
     if (s->batch)
         evbuffer_free(s->batch);
     if (s->base)
@@ -180,6 +184,9 @@ int main(int argc, char **argv)
     s.cfg.interval_ms = 250;
     s.cfg.retry_ms = 2000;
     s.cfg.heartbeat_ms = 15000;
+    s.cfg.request_timeout_ms = 10000;
+    s.cfg.max_clients = 10000;
+    s.cfg.sndbuf = 65536; /* the kernel's share of a stalled client */
     s.cfg.history_events = 4096;
     s.cfg.max_backlog = 65536;
     s.cfg.seed = 1;

@@ -1,5 +1,6 @@
 // Shared by the server tests: start sse-server on a free loopback port,
 // open streams with real HTTP clients, and read what arrives.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
@@ -10,11 +11,15 @@ if (!SERVER) throw new Error("set SSE_SERVER to the sse-server binary");
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts the server with --port 0 and the given options; resolves once it
-// prints the address it listens on.
-export function startServer(args = []) {
-  const proc = spawn(SERVER, ["--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+// prints the address it listens on. { fdLimit } runs it with that many
+// descriptors at most (ulimit -n). stop() sends a signal and asserts the
+// clean exit every scenario must end with: status 0, no sanitizer report.
+export function startServer(args = [], { fdLimit } = {}) {
+  const argv = ["--port", "0", ...args];
+  const proc = fdLimit
+    ? spawn("sh", ["-c", `ulimit -n ${fdLimit} && exec "$0" "$@"`, SERVER, ...argv],
+      { stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(SERVER, argv, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   proc.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise((resolve) =>
@@ -32,9 +37,15 @@ export function startServer(args = []) {
           port, proc, exited,
           url: (path) => `http://127.0.0.1:${port}${path}`,
           stats: () => getJson(port, "/stats"),
+          pid: proc.pid,
+          stderr: () => stderr,
           async stop(signal = "SIGTERM") {
             if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-            return exited;
+            const result = await exited;
+            assert.equal(result.signal, null, `sse-server killed by ${result.signal}: ${stderr}`);
+            assert.equal(result.code, 0, `sse-server exited ${result.code}: ${stderr}`);
+            assert.doesNotMatch(stderr, /Sanitizer|runtime error/, stderr);
+            return result;
           },
         });
       }

@@ -1,8 +1,12 @@
 // Integration tests of sse-server (examples/demo) with real HTTP clients
 // on loopback: the bytes on the wire, headers, heartbeats, Last-Event-ID
-// resume, the resync event, the slow-client disconnect, fault injection and
-// shutdown. Run by ctest as: SSE_SERVER=... node --test this-file
+// resume, the resync event, the slow-client disconnect, fault injection,
+// hostile clients (half-close, unfinished requests, out of descriptors) and
+// shutdown; every scenario ends with a clean exit and no sanitizer report
+// (harness stop()). Run by ctest as: SSE_SERVER=... node --test this-file
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import net from "node:net";
 import { test } from "node:test";
 import {
   assertConsecutive, drain, events, frames, openStream, request, sleep,
@@ -344,6 +348,85 @@ test("--allow-origin: that origin's pages may read the stream, with credentials"
     } finally {
       await plain.stop();
     }
+  } finally {
+    await srv.stop();
+  }
+});
+
+// A raw connection that sends `request` and collects what comes back.
+function rawClient(port, request, { halfClose = false } = {}) {
+  const sock = net.connect(port, "127.0.0.1");
+  const c = { text: "", closedAt: null, sock, opened: Date.now() };
+  sock.on("connect", () => {
+    sock.write(request);
+    if (halfClose) sock.end(); // shuts down our sending side only
+  });
+  sock.on("data", (d) => (c.text += d));
+  sock.on("close", () => (c.closedAt = Date.now()));
+  sock.on("error", () => {});
+  return c;
+}
+
+// CPU seconds the process has used (user + system).
+function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+test("a client that half-closes after its request is still a reader", async () => {
+  const srv = await startServer([...FAST]);
+  try {
+    const c = rawClient(srv.port, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n", { halfClose: true });
+    await sleep(1000);
+    assert.equal(c.closedAt, null, "the server ended the stream");
+    const ids = events(c.text.slice(c.text.indexOf("\r\n\r\n") + 4).replace(/\r\n[0-9a-f]+\r\n/g, ""))
+      .map((e) => Number(e.id));
+    assert.ok(ids.length >= 10, `only ${ids.length} events in a second`);
+    c.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("a request never finished is closed after --request-timeout-ms", async () => {
+  const srv = await startServer([...FAST, "--request-timeout-ms", "500"]);
+  try {
+    const c = rawClient(srv.port, "GET /events HTTP/1.1\r\nHost: x\r\n");
+    while (c.closedAt === null) {
+      assert.ok(Date.now() - c.opened < 5000, "the half-sent request was kept");
+      await sleep(20);
+    }
+    assert.ok(c.closedAt - c.opened >= 400, "closed before the timeout");
+    // An idle stream is not a slow request: it outlives the timeout.
+    const s = openStream(srv.port);
+    await sleep(1200);
+    assert.equal(s.ended, false);
+    s.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("out of descriptors: accepting pauses quietly, and resumes", async () => {
+  // 64 descriptors, 100 half-sent requests held open (slowloris).
+  const srv = await startServer([...FAST, "--request-timeout-ms", "2000"], { fdLimit: 64 });
+  try {
+    const attackers = [];
+    for (let i = 0; i < 100; i++)
+      attackers.push(rawClient(srv.port, "GET /events HTTP/1.1\r\nHost: x\r\n"));
+    await sleep(300);
+    const cpu0 = cpuSeconds(srv.pid);
+    await sleep(1000);
+    const cpu = cpuSeconds(srv.pid) - cpu0;
+    assert.ok(cpu < 0.3, `the server used ${cpu} s of CPU in 1 s while out of descriptors`);
+    // As the half-sent requests time out, descriptors free up: a new
+    // client is served.
+    const s = openStream(srv.port);
+    await s.until((x) => x.events().length >= 1, 15000, "an event for a new client");
+    s.close();
+    for (const a of attackers) a.sock.destroy();
+    const lines = srv.stderr().split("\n").filter((l) => l.includes("accept"));
+    assert.ok(lines.length >= 1 && lines.length <= 6, `log lines: ${lines.join(" | ")}`);
   } finally {
     await srv.stop();
   }
