@@ -3153,7 +3153,9 @@ static size_t sse__margin_start(const sse_history *h, long long margin)
     return (size_t)margin >= 2 * quarter ? quarter : (size_t)margin / 2;
 }
 
-/* Progress: the allowances only tighten as the client catches up. */
+/* After each check and write: the reach only shrinks; the margin kept
+ * becomes a quarter once the client is in the newer half of the store,
+ * and nothing once its last frame is gone. */
 static void sse__note_progress(sse_stream *s, const sse_history *h)
 {
     uint64_t lag = h->next_seq_ - s->cursor_.seq_;
