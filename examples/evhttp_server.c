@@ -74,6 +74,9 @@ static void pump(struct client *c)
     }
     if (evbuffer_get_length(srv.batch))
         evhttp_send_reply_chunk_with_cb(c->req, srv.batch, on_drained, c);
+    /* evhttp reads with every write to notice a close; a client that only
+     * half-closed is still a reader (one gone shows as a failed write). */
+    bufferevent_disable(bev, EV_READ);
     if (n < 0) /* too far behind: drop it; it reconnects and resumes */
         shutdown(bufferevent_getfd(bev), SHUT_RDWR);
 }
@@ -186,6 +189,7 @@ int main(int argc, char **argv)
     srv.opt.heartbeat_ms = argc > 3 ? strtoull(argv[3], NULL, 10) : 15000;
     srv.pad = argc > 4 ? strtoul(argv[4], NULL, 10) % 60001 : 0;
     srv.batch = evbuffer_new();
+    evhttp_set_timeout(http, 10); /* to send a request; per stalled write */
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
     evhttp_set_cb(http, "/events", on_events, NULL);
     bound = evhttp_bind_socket_with_handle(http, "127.0.0.1", (ev_uint16_t)port);

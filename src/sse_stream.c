@@ -5,7 +5,7 @@
  * stream was idle. offset_ counts the bytes of the current part already
  * written, so a partial write resumes inside a part, and a frame is always
  * finished before anything else goes out. Nothing is copied: pieces point
- * into the history, into the stream (the retry line) or at static text. */
+ * into the history or at static text (the encoder's, for the opening). */
 #include "sse_internal.h"
 
 enum { SSE__PART_OPENING, SSE__PART_HEARTBEAT, SSE__PART_FRAMES };
@@ -335,8 +335,8 @@ sse_ssize sse_stream_copy(sse_stream *s, const sse_history *h,
             chunk += iov[i].len;
         }
         rc = sse_stream_sent(s, h, chunk, now_ms);
-        if (rc != SSE_OK)
-            return rc;
+        if (rc != SSE_OK) /* as above: what was sent before comes first */
+            return total > 0 ? (sse_ssize)total : rc;
         total += chunk;
     }
 }

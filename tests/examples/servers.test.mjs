@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import net from "node:net";
 import { readFileSync } from "node:fs";
 
 import { sleep, request, openStream, stalledClient, drain, events, assertConsecutive }
@@ -162,6 +163,29 @@ test("a client that stops reading is closed, then resumes losing nothing", async
     assert.equal(healthy.ended, false);
     assertConsecutive(assert, healthy.ids(), healthy.ids()[0]);
     healthy.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("a client that half-closes after its request is still a reader", async () => {
+  const srv = await start(20, 15000);
+  try {
+    const sock = net.connect(srv.port, "127.0.0.1");
+    let text = "", closed = false;
+    sock.on("connect", () => {
+      sock.write("GET /events HTTP/1.0\r\nHost: x\r\n\r\n");
+      sock.end(); // our sending side only
+    });
+    sock.on("data", (d) => (text += d));
+    sock.on("close", () => (closed = true));
+    sock.on("error", () => {});
+    await sleep(1000);
+    assert.equal(closed, false, "the server ended the stream");
+    const ids = events(text.slice(text.indexOf("\r\n\r\n") + 4)).map((e) => Number(e.id));
+    assert.ok(ids.length >= 10, `only ${ids.length} ticks in a second`);
+    assertConsecutive(assert, ids, ids[0]);
+    sock.destroy();
   } finally {
     await srv.stop();
   }
