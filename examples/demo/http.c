@@ -118,7 +118,13 @@ static void handle_events(struct server *s, struct evhttp_request *req)
     else if (start == SSE_STREAM_UNKNOWN)
         s->resynced++; /* documented in docs/server.md */
     evhttp_send_reply_start(req, HTTP_OK, "OK");
-    stream_only_writes(c);
+    if (stream_take_over(c) != 0) {
+        if (c->heartbeat)
+            event_free(c->heartbeat);
+        free(c);
+        evhttp_send_reply_end(req);
+        return;
+    }
     c->next = s->clients;
     if (s->clients)
         s->clients->prev = c;

@@ -59,9 +59,10 @@ struct server {
     sse_history history;
     void *history_mem;
     sse_stream_options stream_options; /* every client's */
-    struct evbuffer *batch; /* frames on their way into one client's buffer */
     struct client *clients; /* doubly linked, unordered */
     uint64_t newest;        /* id of the newest event (ids are 1, 2, ...) */
+    uint64_t next_due_ms;   /* when the feed's next event is due */
+    int stopping;           /* after SIGINT or SIGTERM */
     uint64_t rng;
     /* Counters for /stats and the shutdown line. */
     uint64_t connections, clients_now, resumed, resynced, kicked_slow,
@@ -74,10 +75,16 @@ struct client {
     struct evhttp_request *req;
     struct evhttp_connection *conn;
     struct event *heartbeat; /* wakes the stream when a heartbeat is due */
+    struct evbuffer_cb_entry *drained; /* on its output buffer */
     sse_stream stream;       /* where it is, what it gets next */
     char tag[33];      /* ?client=... from the page, for /drop */
+    int chunked;       /* HTTP/1.1: each write goes out as one chunk */
     int closing;       /* aborted: waiting for libevent to notice */
+    int abort_when_drained; /* fault: break once the queue is out */
 };
+
+/* Pieces of the stream (frames) sent with one writev. */
+#define PUMP_PIECES 64
 
 
 /* options.c: fills cfg from the command line. Returns 0, 1 after --help or
@@ -91,7 +98,9 @@ void on_connection_closed(struct evhttp_connection *conn, void *arg);
 void on_heartbeat(evutil_socket_t fd, short what, void *arg);
 struct timeval ms_to_timeval(uint64_t ms);
 uint64_t now_ms(void); /* the streams' clock: monotonic milliseconds */
-void stream_only_writes(struct client *c); /* see clients.c */
+/* After evhttp_send_reply_start: the stream writes for itself (-1 when
+ * out of memory). */
+int stream_take_over(struct client *c);
 
 /* http.c */
 void on_request(struct evhttp_request *req, void *arg);

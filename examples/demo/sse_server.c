@@ -26,7 +26,8 @@
 #include "feed.h"
 #include "server.h"
 
-static int publish(struct server *s)
+/* Encodes event number newest + 1 into the history. */
+static int publish_one(struct server *s)
 {
     char scratch[64], idbuf[24], out[1024];
     sse_frame f = {0};
@@ -49,21 +50,42 @@ static int publish(struct server *s)
         return -1;
     }
     s->newest = n;
-    /* A client may free itself while being pumped: take next first. */
-    for (struct client *c = s->clients, *next; c; c = next) {
-        next = c->next;
-        client_pump(c);
-    }
     return 0;
 }
 
+/* The feed keeps its pace (one event per --interval-ms) even when a pass
+ * over many clients takes longer than that: each tick publishes every
+ * event that has come due since the last, and one pass then hands all of
+ * them to each client in one write. Batching is what lets one thread serve
+ * thousands of clients; a burst is capped at an eighth of the history, so
+ * that a client that was current stays well inside it. */
 static void on_publish(evutil_socket_t fd, short what, void *arg)
 {
     struct server *s = arg;
+    uint64_t now = now_ms(), burst = 0;
+    uint64_t cap = s->cfg.history_events / 8 ? s->cfg.history_events / 8 : 1;
     (void)fd;
     (void)what;
-    if (publish(s) != 0 || (s->cfg.max_events && s->newest >= s->cfg.max_events))
+    if (s->next_due_ms == 0)
+        s->next_due_ms = now;
+    while (now >= s->next_due_ms && burst < cap &&
+           !(s->cfg.max_events && s->newest >= s->cfg.max_events)) {
+        if (publish_one(s) != 0) {
+            event_del(s->publish_timer);
+            break;
+        }
+        s->next_due_ms += s->cfg.interval_ms;
+        burst++;
+    }
+    if (now >= s->next_due_ms)
+        s->next_due_ms = now + s->cfg.interval_ms; /* too far behind: skip */
+    if (s->cfg.max_events && s->newest >= s->cfg.max_events)
         event_del(s->publish_timer);
+    /* A client may free itself while being pumped: take next first. */
+    for (struct client *c = s->clients, *next; c && burst; c = next) {
+        next = c->next;
+        client_pump(c);
+    }
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -72,6 +94,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     (void)what;
     fprintf(stderr, "sse-server: %s, shutting down\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    s->stopping = 1;
     event_base_loopexit(s->base, NULL);
 }
 
@@ -116,8 +139,7 @@ static int setup(struct server *s)
 
     s->base = event_base_new();
     s->http = s->base ? evhttp_new(s->base) : NULL;
-    s->batch = evbuffer_new();
-    if (!s->http || !s->batch)
+    if (!s->http)
         return -1;
     /* Every common method reaches on_request, which answers 405 itself. */
     evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
@@ -168,8 +190,6 @@ static void teardown(struct server *s)
         event_free(s->sig_term);
     if (s->accept_timer)
         event_free(s->accept_timer);
-    if (s->batch)
-        evbuffer_free(s->batch);
     if (s->base)
         event_base_free(s->base);
     free(s->history_mem);

@@ -16,6 +16,12 @@ const SECONDS = Number(process.argv[3] || 20);
 const INTERVAL = Number(process.argv[4] || 100);
 const STALLED = Number(process.argv[5] || 0);
 
+// CPU time the server has used, in seconds (utime + stime, in clock ticks
+// of 1/100 s on Linux).
+const cpuSeconds = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 const rssKiB = (pid) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
 
@@ -92,14 +98,45 @@ const serverSide = () => {
   }
   return { queued, open };
 };
+// A stalled reader the server let go does what a browser does: reads what
+// was queued for it, then reconnects at once with the last id it got. It
+// must resume with the next event (not a resync).
+async function resumeStalled(x) {
+  const got = await drain(x.sock, 10000).catch(() => null);
+  if (got === null) return false;
+  const ids = events(got.slice(got.indexOf("\r\n\r\n") + 4)).map((e) => Number(e.id));
+  if (!ids.length) return false;
+  const r = openStream(srv.port, { lastEventId: String(ids.at(-1)) });
+  await r.until((y) => y.events().length >= 1, 10000, "a resumed event").catch(() => {});
+  r.close();
+  const first = r.events()[0];
+  return Boolean(first) && first.type !== "resync" && Number(first.id) === ids.at(-1) + 1;
+}
+// Notes which stalled readers the server has let go since the last look.
+function watchStalled() {
+  const { queued, open } = serverSide();
+  kernelPeak = Math.max(kernelPeak, queued);
+  // /proc/net/tcp is not read atomically, and a busy table can skip an
+  // entry: a connection counts as let go once, having been seen open, two
+  // looks in a row miss it.
+  for (const x of stalled) {
+    if (x.closedAt !== null) continue;
+    if (open.has(x.sock.localPort)) { x.seen = true; x.missedAt = null; continue; }
+    if (!x.seen) continue;
+    if (x.missedAt == null) { x.missedAt = Date.now(); continue; }
+    x.closedAt = x.missedAt;
+    x.resumed = resumeStalled(x);
+  }
+}
 const rssBeforeStalled = rssKiB(srv.proc.pid);
 for (let i = 0; i < STALLED; i++) {
   const sock = stalledClient(srv.port);
-  stalled.push({ sock, opened: Date.now(), closedAt: null });
+  stalled.push({ sock, opened: Date.now(), closedAt: null, resumed: null });
 }
 
 for (const c of clients) c.counting = true;
 const start = Date.now();
+const cpuStart = cpuSeconds(srv.proc.pid);
 let peak = 0;
 let stalledPeak = 0;
 while (Date.now() - start < SECONDS * 1000) {
@@ -108,11 +145,12 @@ while (Date.now() - start < SECONDS * 1000) {
   peak = Math.max(peak, rss);
   if (STALLED) {
     stalledPeak = Math.max(stalledPeak, rss - rssBeforeStalled);
-    kernelPeak = Math.max(kernelPeak, serverSide().queued);
+    watchStalled();
   }
 }
 const elapsed = (Date.now() - start) / 1000;
 for (const c of clients) c.counting = false;
+const cpu = (cpuSeconds(srv.proc.pid) - cpuStart) / elapsed;
 const held = rssKiB(srv.proc.pid);
 const stats = await srv.stats();
 
@@ -128,8 +166,9 @@ const perConn = ((Math.max(held, peak) - base) * 1024) / CLIENTS;
 console.log(`clients held:      ${stats.clients} (of ${CLIENTS} opened)`);
 console.log(`server RSS:        ${base} KiB idle, ${held} KiB with clients (peak ${peak} KiB)`);
 console.log(`per connection:    ${(perConn / 1024).toFixed(2)} KiB (peak RSS - idle RSS) / clients`);
-console.log(`events published:  ${stats.newest} (one every ${INTERVAL} ms)`);
-console.log(`events delivered:  ${delivered} in ${elapsed.toFixed(1)} s = ${Math.round(delivered / elapsed)} events/s`);
+console.log(`events published:  ${stats.newest} (one due every ${INTERVAL} ms)`);
+console.log(`events delivered:  ${delivered} in ${elapsed.toFixed(1)} s = ${Math.round(delivered / elapsed)} events/s (${Math.round(delivered / elapsed / CLIENTS)} per client per second)`);
+console.log(`server CPU:        ${(cpu * 100).toFixed(0)}% of one core while measuring`);
 console.log(`slow-client kicks: ${stats.kicked_slow}`);
 console.log(`clients with a gap, repeat, resync or disconnect: ${lost}`);
 console.log(`clients short of the newest event (${newest}) 10 s later: ${short}`);
@@ -139,25 +178,14 @@ let stalledBad = 0;
 if (STALLED) {
   // A closed one shows to the client only once it reads what is queued,
   // so watch the server's side until every one is let go.
-  for (let waited = 0; waited < 120000; waited += 200) {
-    const { open } = serverSide();
-    for (const x of stalled)
-      if (x.closedAt === null && !open.has(x.sock.localPort)) x.closedAt = Date.now();
-    if (stalled.every((x) => x.closedAt !== null)) break;
+  for (let waited = 0; waited < 120000 && stalled.some((x) => x.closedAt === null); waited += 200) {
+    watchStalled();
     await sleep(200);
   }
   const times = [];
   for (const x of stalled) {
-    const got = x.closedAt === null ? null : await drain(x.sock, 10000).catch(() => null);
-    if (got === null) { stalledBad++; continue; }
+    if (x.closedAt === null || !(await x.resumed)) { stalledBad++; continue; }
     times.push((x.closedAt - x.opened) / 1000);
-    const ids = events(got.slice(got.indexOf("\r\n\r\n") + 4)).map((e) => Number(e.id));
-    const r = openStream(srv.port, { lastEventId: String(ids.at(-1)) });
-    await r.until((y) => y.events().length >= 1, 10000, "a resumed event").catch(() => {});
-    r.close();
-    const first = r.events()[0];
-    if (!ids.length || !first || first.type === "resync" || Number(first.id) !== ids.at(-1) + 1)
-      stalledBad++;
   }
   times.sort((a, b) => a - b);
   console.log(`stalled readers:   ${STALLED}; server RSS +${stalledPeak} KiB (${(stalledPeak / STALLED).toFixed(1)} KiB each), kernel send queue peak ${(kernelPeak / 1024).toFixed(0)} KiB (${(kernelPeak / 1024 / STALLED).toFixed(1)} KiB each)`);

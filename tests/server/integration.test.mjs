@@ -388,6 +388,86 @@ test("a client that half-closes after its request is still a reader", async () =
   }
 });
 
+// Decodes an HTTP/1.1 chunked body strictly (RFC 9112 7.1): each chunk is
+// a hex size, CRLF, exactly that many bytes, CRLF. A chunk cut off by the
+// end of what was read is left out. Throws on any framing error.
+function dechunk(body) {
+  const out = [];
+  let at = 0;
+  for (;;) {
+    const eol = body.indexOf("\r\n", at);
+    if (eol < 0) break;
+    const size = body.subarray(at, eol).toString("latin1");
+    assert.match(size, /^[0-9a-f]+$/, `chunk size line at byte ${at}`);
+    const n = parseInt(size, 16);
+    if (eol + 2 + n + 2 > body.length) break;
+    assert.equal(body.subarray(eol + 2 + n, eol + 4 + n).toString("latin1"), "\r\n",
+      `chunk at byte ${at} ends with CRLF`);
+    out.push(body.subarray(eol + 2, eol + 2 + n));
+    at = eol + 4 + n;
+  }
+  return Buffer.concat(out).toString("utf8");
+}
+
+test("a reader that keeps pausing gets whole chunks and every event", async () => {
+  // A small kernel buffer and big events: most writes are partial, and the
+  // rest of each chunk waits in the server's queue.
+  const srv = await startServer(["--interval-ms", "1", "--pad", "512", "--sndbuf", "4096",
+    "--retry", "100"]);
+  try {
+    const sock = net.connect(srv.port, "127.0.0.1");
+    const got = [];
+    sock.on("connect", () => sock.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    sock.on("data", (d) => {
+      got.push(d);
+      sock.pause();
+      setTimeout(() => sock.resume(), 5);
+    });
+    await sleep(3000);
+    sock.destroy();
+    const all = Buffer.concat(got);
+    const head = all.indexOf("\r\n\r\n");
+    assert.match(all.subarray(0, head).toString("latin1"), /Transfer-Encoding: chunked/i);
+    const ids = events(dechunk(all.subarray(head + 4))).map((e) => Number(e.id));
+    assert.ok(ids.length >= 100, `only ${ids.length} events`);
+    assertConsecutive(assert, ids, ids[0]);
+    assert.equal((await srv.stats()).kicked_slow, 0);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("a NUL byte in Last-Event-ID is refused, not cut short", async () => {
+  // evhttp would cut the value at the NUL: "3<NUL>9" would resume from 3.
+  const srv = await startServer([...FAST]);
+  try {
+    const sent = await openStream(srv.port).until((x) => x.ids().length >= 5, 5000, "5 events");
+    sent.close();
+    const request = "GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 3\u00009\r\n\r\n";
+    // Whole, and one byte per write (the NUL arriving on its own).
+    for (const bytewise of [false, true]) {
+      const sock = net.connect(srv.port, "127.0.0.1");
+      sock.setNoDelay(true);
+      let text = "";
+      sock.on("data", (d) => (text += d));
+      sock.on("error", () => {});
+      const closed = new Promise((resolve) => sock.on("close", resolve));
+      await new Promise((resolve) => sock.on("connect", resolve));
+      if (!bytewise) sock.write(request, "latin1");
+      else for (const ch of request) { sock.write(ch, "latin1"); await sleep(2); }
+      await Promise.race([closed, sleep(3000)]);
+      sock.destroy();
+      assert.match(text, /^HTTP\/1\.1 400 /, `bytewise ${bytewise}`);
+      assert.doesNotMatch(text, /id: /);
+    }
+    const st = await srv.stats();
+    assert.equal(st.connections, 1, "only the first stream was opened");
+    assert.equal(st.resumed, 0);
+  } finally {
+    await srv.stop();
+  }
+});
+
 test("a request never finished is closed after --request-timeout-ms", async () => {
   const srv = await startServer([...FAST, "--request-timeout-ms", "500"]);
   try {
