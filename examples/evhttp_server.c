@@ -77,8 +77,10 @@ static void pump(struct client *c)
     /* evhttp reads with every write to notice a close; a client that only
      * half-closed is still a reader (one gone shows as a failed write). */
     bufferevent_disable(bev, EV_READ);
-    if (n < 0) /* too far behind: drop it; it reconnects and resumes */
+    if (n < 0) { /* too far behind: drop it; it reconnects and resumes */
         shutdown(bufferevent_getfd(bev), SHUT_RDWR);
+        bufferevent_enable(bev, EV_READ); /* its end frees the connection */
+    }
 }
 
 static void pump_all(void)

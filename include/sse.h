@@ -561,7 +561,8 @@ SSE_API void sse_history_oldest(const sse_history *h, sse_history_cursor *c);
 /* The frame at *c: returns 1 and sets *frame / *len (valid until the next
  * sse_history_add) and advances *c; 0 when the client is up to date;
  * SSE_E_EVICTED when that frame is gone (the client fell behind). id and
- * id_len may be NULL; otherwise they receive the frame's event ID. */
+ * id_len may be NULL; otherwise they receive the frame's event ID. Constant
+ * time, however many frames were added since the cursor last moved. */
 SSE_API int sse_history_next(const sse_history *h, sse_history_cursor *c,
                              const char **frame, size_t *len,
                              const char **id, size_t *id_len);
@@ -893,7 +894,8 @@ struct sse_parser {
 
 struct sse_history_cursor {
     uint64_t seq_; /* sequence number of the next frame to send */
-    size_t at_;    /* its offset in the store, while it is there */
+    size_t at_;    /* its offset in the store (or, before it is added,
+                      the tail it will be written at unless it wraps) */
 };
 
 struct sse_history {

@@ -4,11 +4,12 @@
  * lie in [head, tail), or, once the tail has wrapped to offset 0, in
  * [head, wrap) and then [0, tail). Records never move, so a cursor's
  * offset stays right until its record is evicted, which its sequence
- * number shows. */
+ * number shows. A cursor past the newest record holds the tail: the next
+ * record is written there, or at offset 0 (when it wraps, or when the
+ * store was emptied), and nowhere else. */
 #include "sse_internal.h"
 
 #define SSE__REC_HEAD SSE_HISTORY_FRAME_OVERHEAD
-#define SSE__PENDING SIZE_MAX /* cursor: its record is not added yet */
 
 struct sse__rec {
     uint64_t seq, id_len, frame_len;
@@ -129,7 +130,7 @@ int sse_history_find(const sse_history *h, const char *id, size_t id_len,
             memcmp(h->mem_ + at + SSE__REC_HEAD, id, id_len) == 0) {
             found = 1;
             c->seq_ = r.seq + 1;
-            c->at_ = c->seq_ == h->next_seq_ ? SSE__PENDING
+            c->at_ = c->seq_ == h->next_seq_ ? h->tail_
                                              : sse__after(h, at, size);
         }
         at = sse__after(h, at, size);
@@ -144,7 +145,7 @@ void sse_history_now(const sse_history *h, sse_history_cursor *c)
     if (!h || !c)
         return;
     c->seq_ = h->next_seq_;
-    c->at_ = SSE__PENDING;
+    c->at_ = h->tail_;
 }
 
 void sse__history_newest(const sse_history *h, sse_history_cursor *c)
@@ -162,7 +163,7 @@ void sse_history_oldest(const sse_history *h, sse_history_cursor *c)
     if (!h || !c)
         return;
     c->seq_ = h->first_seq_;
-    c->at_ = h->count_ ? h->head_ : SSE__PENDING;
+    c->at_ = h->count_ ? h->head_ : h->tail_;
 }
 
 int sse_history_next(const sse_history *h, sse_history_cursor *c,
@@ -177,23 +178,16 @@ int sse_history_next(const sse_history *h, sse_history_cursor *c,
         return 0;
     if (c->seq_ < h->first_seq_)
         return SSE_E_EVICTED;
-    at = c->at_;
-    if (at == SSE__PENDING) {
-        /* Added after the cursor got here: usually the newest record;
-         * otherwise walk from the oldest. */
-        uint64_t s;
-        if (c->seq_ == h->next_seq_ - 1) {
-            at = h->last_;
-        } else {
-            for (at = h->head_, s = h->first_seq_; s < c->seq_; s++) {
-                r = sse__rec_at(h, at);
-                at = sse__after(h, at, sse__rec_size(&r));
-            }
-        }
-    }
+    /* Where the cursor points, unless its record was written after it got
+     * there and went to offset 0 instead; never a walk. (Offset 0 is
+     * checked first: the first record ever went there, so it is never
+     * memory the store has not written.) */
+    at = sse__rec_at(h, 0).seq == c->seq_ ? 0 : c->at_;
+    if (at > h->cap_ - SSE__REC_HEAD)
+        return SSE_E_INVALID_ARGUMENT; /* a cursor of another store */
     r = sse__rec_at(h, at);
     if (r.seq != c->seq_)
-        return SSE_E_INVALID_ARGUMENT; /* a cursor of another store */
+        return SSE_E_INVALID_ARGUMENT;
     *frame = h->mem_ + at + SSE__REC_HEAD + r.id_len;
     *len = (size_t)r.frame_len;
     if (id) {
@@ -201,7 +195,7 @@ int sse_history_next(const sse_history *h, sse_history_cursor *c,
         *id_len = (size_t)r.id_len;
     }
     c->seq_++;
-    c->at_ = c->seq_ == h->next_seq_ ? SSE__PENDING
+    c->at_ = c->seq_ == h->next_seq_ ? h->tail_
                                      : sse__after(h, at, sse__rec_size(&r));
     return 1;
 }

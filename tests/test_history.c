@@ -279,6 +279,62 @@ static void pending_cursor_across_wrap(void **state)
     }
 }
 
+/* A cursor that caught up, then finds several frames added at once (a
+ * server publishing a batch between two passes over its clients): it gets
+ * each of them in order, whether the batch started at the old tail, wrapped
+ * to offset 0 part way, or began in a store emptied by one frame that
+ * needed all of it. */
+static void caught_up_cursor_reads_batches(void **state)
+{
+    static char mem[600];
+    sse_history h;
+    sse_history_cursor live;
+    int n = 0, round, k;
+    (void)state;
+    sse_history_init(&h, mem, sizeof mem, 0);
+    sse_history_now(&h, &live);
+    for (round = 1; round <= 60; round++) {
+        int first = n + 1, batch = 1 + round % 4;
+        for (k = 0; k < batch; k++) {
+            /* Every ninth round one frame takes the whole store. */
+            size_t len = round % 9 == 0 && k == 0
+                             ? sizeof mem - SSE_HISTORY_FRAME_OVERHEAD - 3
+                             : 20 + (size_t)((round * 7 + k * 13) % 90);
+            if (len >= 256) {
+                static char big[sizeof mem];
+                char id[16];
+                memset(big, 'f', len);
+                snprintf(id, sizeof id, "%d", ++n);
+                big[0] = (char)('0' + n % 10);
+                assert_int_equal(sse_history_add(&h, id, strlen(id), big, len),
+                                 SSE_OK);
+            } else {
+                add_n(&h, ++n, len);
+            }
+        }
+        /* Only what is still stored can be read: a batch may evict its own
+         * first frames, and then the cursor reports it. */
+        for (k = first; k <= n; k++) {
+            const char *frame;
+            size_t len;
+            int r = sse_history_next(&h, &live, &frame, &len, NULL, NULL);
+            if (r == SSE_E_EVICTED) {
+                sse_history_oldest(&h, &live);
+                k = n - (int)sse_history_count(&h);
+                continue;
+            }
+            assert_int_equal(r, 1);
+            assert_int_equal(frame[0], '0' + k % 10);
+        }
+        {
+            const char *frame;
+            size_t len;
+            assert_int_equal(
+                sse_history_next(&h, &live, &frame, &len, NULL, NULL), 0);
+        }
+    }
+}
+
 /* fuzz_history's one failing input, kept in its corpus (14e08249...): a
  * 392-byte store that also keeps at most 5 frames, frames of 25 to 166
  * bytes with a repeated ID ("c", five times), lookups, and cursors made
@@ -465,6 +521,7 @@ int main(void)
         cmocka_unit_test(evict_by_bytes_and_wrap),
         cmocka_unit_test(random_sizes_keep_the_newest),
         cmocka_unit_test(pending_cursor_across_wrap),
+        cmocka_unit_test(caught_up_cursor_reads_batches),
         cmocka_unit_test(refusals),
         cmocka_unit_test(frame_overhead_is_exact),
         cmocka_unit_test(fuzz_case_count_and_bytes_limits),

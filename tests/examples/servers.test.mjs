@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import net from "node:net";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 
 import { sleep, request, openStream, stalledClient, drain, events, assertConsecutive }
   from "../server/harness.mjs";
@@ -34,6 +34,7 @@ function start(intervalMs, heartbeatMs, pad = 0) {
       clearTimeout(timer);
       resolve({
         port: Number(m[1]),
+        pid: proc.pid,
         // SIGTERM must end it with status 0 and nothing from a sanitizer.
         async stop() {
           proc.kill("SIGTERM");
@@ -45,6 +46,17 @@ function start(intervalMs, heartbeatMs, pad = 0) {
       });
     });
   });
+}
+
+// How many sockets the process has open.
+function socketCount(pid) {
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:")) n++;
+    } catch { /* closed meanwhile */ }
+  }
+  return n;
 }
 
 // Whether the server still holds its side of the connection from
@@ -141,6 +153,7 @@ test("a client that stops reading is closed, then resumes losing nothing", async
   try {
     const healthy = openStream(srv.port);
     await healthy.until((x) => x.events().length > 0, 5000, "a first tick");
+    const sockets = socketCount(srv.pid);
     const slow = stalledClient(srv.port);
     await new Promise((resolve) => slow.on("connect", resolve));
     const deadline = Date.now() + 60000;
@@ -149,6 +162,9 @@ test("a client that stops reading is closed, then resumes losing nothing", async
       await sleep(100);
     }
     const got = await drain(slow); // what was in flight, then the end
+    // The server let go of its descriptor too, not only of the stream.
+    for (const until = Date.now() + 5000; socketCount(srv.pid) > sockets; await sleep(50))
+      assert.ok(Date.now() < until, "the server still holds the stalled client's socket");
     const body = got.slice(got.indexOf("\r\n\r\n") + 4);
     const ids = events(body).map((e) => Number(e.id)).filter((n) => !Number.isNaN(n));
     assert.ok(ids.length > 0, "the stalled client got nothing at all");
