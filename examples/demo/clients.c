@@ -79,7 +79,7 @@ void client_abort(struct client *c)
 }
 
 /* Ends the response cleanly (the browser reconnects after `retry`). */
-static void client_end(struct client *c)
+void client_end_now(struct client *c)
 {
     struct evhttp_request *req = c->req;
     evhttp_connection_set_closecb(c->conn, NULL, NULL);
@@ -249,7 +249,7 @@ void client_pump(struct client *c)
     }
     if (after == FAULT_END) {
         s->closed_by_fault++;
-        client_end(c);
+        client_end_now(c);
         return;
     }
     if (n < 0) {

@@ -64,7 +64,7 @@ void send_text(struct evhttp_request *req, int code, const char *reason,
  * sse_stream decides the rest: retry, then the events after the client's
  * Last-Event-ID, or - for an ID the history no longer has - the resync
  * event and the newest event, then live. */
-static void handle_events(struct server *s, struct evhttp_request *req)
+static void stream_open(struct server *s, struct evhttp_request *req)
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
@@ -86,6 +86,19 @@ static void handle_events(struct server *s, struct evhttp_request *req)
     }
     if (fault_status_reply(s, req) || guard_full(s, req))
         return;
+    if (!redis_following(s)) {
+        /* Redis is out of reach: a stream here would get no events. End
+         * at once after a retry, so the client comes back (perhaps to an
+         * instance that reaches Redis); an error status would make a
+         * browser give up for good. */
+        char retry[40];
+        int n = snprintf(retry, sizeof retry, "retry: %" PRIu64 "\n\n",
+                         s->cfg.retry_ms);
+        send_text(req, HTTP_OK, "OK", "text/event-stream", retry, (size_t)n);
+        return;
+    }
+    if (last && redis_expired(s, last, strlen(last)))
+        last = "expired"; /* older than --retention-ms: never an id here */
     c = calloc(1, sizeof *c);
     if (!c) {
         evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
@@ -135,6 +148,85 @@ static void handle_events(struct server *s, struct evhttp_request *req)
     client_pump(c);
 }
 
+/* --redis: a client resuming from an entry this instance has not
+ * followed yet (it got it from an instance a little ahead) waits for it,
+ * PARK_STEP_MS at a time for at most PARK_MAX_MS, rather than being told
+ * that its id is unknown. */
+#define PARK_STEP_MS 10
+#define PARK_MAX_MS 2000
+
+struct parked {
+    struct server *s;
+    struct evhttp_request *req;
+    struct event *timer;
+    uint64_t waited_ms;
+};
+
+static void parked_free(struct parked *p)
+{
+    event_free(p->timer);
+    free(p);
+}
+
+/* The client left while waiting, or the server is shutting down. */
+static void on_parked_closed(struct evhttp_connection *conn, void *arg)
+{
+    struct parked *p = arg;
+    struct evhttp_request *req = p->req;
+    (void)conn;
+    parked_free(p);
+    if (evhttp_request_get_connection(req) == NULL)
+        evhttp_send_reply_end(req); /* evhttp left it to us: this frees it */
+}
+
+static int parked_ahead(struct parked *p)
+{
+    const char *last = evhttp_find_header(
+        evhttp_request_get_input_headers(p->req), "Last-Event-ID");
+    return last && redis_ahead(p->s, last, strlen(last));
+}
+
+static void on_parked_wake(evutil_socket_t fd, short what, void *arg)
+{
+    struct parked *p = arg;
+    struct server *s = p->s;
+    struct evhttp_request *req = p->req;
+    struct timeval step = ms_to_timeval(PARK_STEP_MS);
+    (void)fd;
+    (void)what;
+    p->waited_ms += PARK_STEP_MS;
+    if (parked_ahead(p) && p->waited_ms < PARK_MAX_MS &&
+        event_add(p->timer, &step) == 0)
+        return;
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL,
+                                  NULL);
+    parked_free(p);
+    stream_open(s, req); /* still unknown after the wait: a resync */
+}
+
+static void handle_events(struct server *s, struct evhttp_request *req)
+{
+    struct parked *p;
+    struct timeval step = ms_to_timeval(PARK_STEP_MS);
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_GET && s->redis &&
+        (p = calloc(1, sizeof *p)) != NULL) {
+        p->s = s;
+        p->req = req;
+        if (!parked_ahead(p) ||
+            !(p->timer = event_new(s->base, -1, 0, on_parked_wake, p)) ||
+            event_add(p->timer, &step) != 0) {
+            if (p->timer)
+                event_free(p->timer);
+            free(p);
+        } else {
+            evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+                                          on_parked_closed, p);
+            return;
+        }
+    }
+    stream_open(s, req);
+}
+
 /* POST /drop?client=TAG drops that page's streams (every stream without a
  * tag), so a person can watch the browser reconnect and resume. */
 static void handle_drop(struct server *s, struct evhttp_request *req)
@@ -164,11 +256,13 @@ static void handle_stats(struct server *s, struct evhttp_request *req)
                      ",\"kicked_slow\":%" PRIu64 ",\"closed_by_fault\":%" PRIu64
                      ",\"dropped_by_request\":%" PRIu64
                      ",\"events_sent\":%" PRIu64 ",\"refused_full\":%" PRIu64
+                     ",\"followed\":%" PRIu64 ",\"following\":%d"
                      "}\n",
                      s->clients_now, s->connections, s->newest,
                      sse_history_count(&s->history), s->resumed, s->resynced,
                      s->kicked_slow, s->closed_by_fault, s->dropped_by_request,
-                     s->events_sent, s->refused_full);
+                     s->events_sent, s->refused_full, s->followed,
+                     redis_following(s));
     send_text(req, HTTP_OK, "OK", "application/json", body, (size_t)n);
 }
 

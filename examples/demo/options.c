@@ -31,6 +31,13 @@ static void usage(void)
         "                       complete after MS, or whose writes make no\n"
         "                       progress for MS (default 10000)\n"
         "  --max-clients N      streams at once; more get 503 (default 10000)\n"
+        "  --redis HOST:PORT    share the history on a Redis stream: every\n"
+        "                       instance follows it and resumes any client\n"
+        "  --redis-stream KEY   the stream's key (default sse:demo)\n"
+        "  --publish            with --redis: this instance runs the feed\n"
+        "                       (XADD); without it, it only serves\n"
+        "  --retention-ms MS    with --redis: keep entries this young (and at\n"
+        "                       most --history of them); older ids resync\n"
         "  --close-after N      fault injection: end every stream after N events\n"
         "  --close-random P     fault injection: break the connection after an\n"
         "                       event with probability P (0 to 1)\n"
@@ -95,10 +102,12 @@ int parse_args(int argc, char **argv, struct config *cfg)
         {"status", 599, &cfg->status},
         {"request-timeout-ms", 3600000, &cfg->request_timeout_ms},
         {"max-clients", 1u << 24, &cfg->max_clients},
+        {"retention-ms", UINT64_MAX / 2, &cfg->retention_ms},
     };
     enum { N_NUMBERS = sizeof numbers / sizeof numbers[0],
-           OPT_BIND = N_NUMBERS, OPT_CLOSE_RANDOM, OPT_ALLOW_ORIGIN };
-    struct option longopts[N_NUMBERS + 6];
+           OPT_BIND = N_NUMBERS, OPT_CLOSE_RANDOM, OPT_ALLOW_ORIGIN,
+           OPT_REDIS, OPT_REDIS_STREAM, OPT_PUBLISH };
+    struct option longopts[N_NUMBERS + 9];
     size_t k;
     int c;
     for (k = 0; k < N_NUMBERS; k++) {
@@ -112,6 +121,10 @@ int parse_args(int argc, char **argv, struct config *cfg)
                                     OPT_CLOSE_RANDOM};
     longopts[k++] = (struct option){"allow-origin", required_argument, NULL,
                                     OPT_ALLOW_ORIGIN};
+    longopts[k++] = (struct option){"redis", required_argument, NULL, OPT_REDIS};
+    longopts[k++] = (struct option){"redis-stream", required_argument, NULL,
+                                    OPT_REDIS_STREAM};
+    longopts[k++] = (struct option){"publish", no_argument, NULL, OPT_PUBLISH};
     longopts[k++] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[k++] = (struct option){"version", no_argument, NULL, 'V'};
     longopts[k] = (struct option){NULL, 0, NULL, 0};
@@ -128,6 +141,12 @@ int parse_args(int argc, char **argv, struct config *cfg)
             cfg->bind = optarg;
         } else if (c == OPT_ALLOW_ORIGIN) {
             cfg->allow_origin = optarg;
+        } else if (c == OPT_REDIS) {
+            cfg->redis = optarg;
+        } else if (c == OPT_REDIS_STREAM) {
+            cfg->redis_key = optarg;
+        } else if (c == OPT_PUBLISH) {
+            cfg->publish = 1;
         } else if (c == OPT_CLOSE_RANDOM) {
             if (parse_probability(optarg, &cfg->close_random) != 0) {
                 tool_bad_value("sse-server", "close-random", "0 to 1");
@@ -147,6 +166,10 @@ int parse_args(int argc, char **argv, struct config *cfg)
         cfg->max_backlog == 0) {
         fprintf(stderr, "sse-server: --history needs at least 2, "
                         "--interval-ms and --max-backlog at least 1\n");
+        return -1;
+    }
+    if (!cfg->redis && (cfg->publish || cfg->retention_ms)) {
+        fprintf(stderr, "sse-server: --publish and --retention-ms need --redis\n");
         return -1;
     }
     if (cfg->max_lag == UINT64_MAX)

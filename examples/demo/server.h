@@ -6,6 +6,8 @@
  *   options.c     the command line
  *   guard.c       bounds on hostile clients: request timeout, accept
  *                 backoff when out of descriptors, --max-clients
+ *   redis_feed.c  --redis: the history shared on a Redis stream (publish,
+ *                 follow, reconnect); built when hiredis is found
  *   faults.c      test-only fault injection (--close-after, --close-random,
  *                 --status): nothing a server copied from here needs
  *   feed.c        the simulated feed; page.html the demo page
@@ -25,6 +27,9 @@
 struct config {
     const char *bind;
     const char *allow_origin; /* CORS (--allow-origin), or NULL */
+    const char *redis;        /* --redis HOST:PORT, or NULL: in memory */
+    const char *redis_key;    /* --redis-stream (default "sse:demo") */
+    int publish;              /* --publish: this instance runs the feed */
     double close_random;    /* fault: abort after an event, probability */
     /* Numbers, all set from the option table in parse_args. */
     uint64_t port;
@@ -42,9 +47,14 @@ struct config {
     uint64_t status;         /* tests of clients: answer /events with it */
     uint64_t request_timeout_ms; /* to finish a request, and per write */
     uint64_t max_clients;    /* streams at once */
+    uint64_t retention_ms;   /* --retention-ms: Redis entries this young */
 };
 
 struct client;
+struct redis_feed;
+
+/* The largest frame this server encodes (a Redis entry may be big). */
+#define SSE_DEMO_MAX_FRAME 65536
 
 struct server {
     struct config cfg;
@@ -57,6 +67,7 @@ struct server {
     uint64_t accept_paused;     /* failed accepts in this episode */
     uint64_t accept_pause_ms;
     sse_history history;
+    struct redis_feed *redis;   /* --redis, or NULL */
     void *history_mem;
     sse_stream_options stream_options; /* every client's */
     struct client *clients; /* doubly linked, unordered */
@@ -66,7 +77,8 @@ struct server {
     uint64_t rng;
     /* Counters for /stats and the shutdown line. */
     uint64_t connections, clients_now, resumed, resynced, kicked_slow,
-        closed_by_fault, dropped_by_request, events_sent, refused_full;
+        closed_by_fault, dropped_by_request, events_sent, refused_full,
+        followed;
 };
 
 struct client {
@@ -87,6 +99,9 @@ struct client {
 #define PUMP_PIECES 64
 
 
+/* sse_server.c: hands every client what is new in the history. */
+void server_fan_out(struct server *s);
+
 /* options.c: fills cfg from the command line. Returns 0, 1 after --help or
  * --version, or -1 after saying what is wrong. */
 int parse_args(int argc, char **argv, struct config *cfg);
@@ -94,6 +109,7 @@ int parse_args(int argc, char **argv, struct config *cfg);
 /* clients.c */
 void client_pump(struct client *c);  /* queue what it has not had */
 void client_abort(struct client *c); /* drop the connection at once */
+void client_end_now(struct client *c); /* end the response cleanly */
 void on_connection_closed(struct evhttp_connection *conn, void *arg);
 void on_heartbeat(evutil_socket_t fd, short what, void *arg);
 struct timeval ms_to_timeval(uint64_t ms);
@@ -112,6 +128,14 @@ int guard_setup(struct server *s, struct evhttp_bound_socket *bound);
 void guard_accepted(struct server *s);
 /* --max-clients reached: answers 503 itself and returns 1. */
 int guard_full(struct server *s, struct evhttp_request *req);
+
+/* redis_feed.c (stubs in no_redis.c when built without hiredis) */
+int redis_setup(struct server *s);     /* -1 after saying why */
+void redis_teardown(struct server *s);
+void redis_publish_due(struct server *s); /* XADD the feed's next event */
+int redis_following(const struct server *s); /* 1 in memory mode */
+int redis_expired(const struct server *s, const char *id, size_t len);
+int redis_ahead(const struct server *s, const char *id, size_t len);
 
 /* faults.c: what a test fault does to a stream after an event. */
 enum fault_after { FAULT_NONE, FAULT_END, FAULT_ABORT };

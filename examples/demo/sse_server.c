@@ -68,6 +68,11 @@ static void on_publish(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (s->next_due_ms == 0)
         s->next_due_ms = now;
+    if (s->redis) {
+        /* Published once Redis has it; every instance then follows it. */
+        redis_publish_due(s);
+        return;
+    }
     while (now >= s->next_due_ms && burst < cap &&
            !(s->cfg.max_events && s->newest >= s->cfg.max_events)) {
         if (publish_one(s) != 0) {
@@ -81,8 +86,14 @@ static void on_publish(evutil_socket_t fd, short what, void *arg)
         s->next_due_ms = now + s->cfg.interval_ms; /* too far behind: skip */
     if (s->cfg.max_events && s->newest >= s->cfg.max_events)
         event_del(s->publish_timer);
+    if (burst)
+        server_fan_out(s);
+}
+
+void server_fan_out(struct server *s)
+{
     /* A client may free itself while being pumped: take next first. */
-    for (struct client *c = s->clients, *next; c && burst; c = next) {
+    for (struct client *c = s->clients, *next; c; c = next) {
         next = c->next;
         client_pump(c);
     }
@@ -161,13 +172,17 @@ static int setup(struct server *s)
     if (guard_setup(s, bs) != 0)
         return -1;
 
+    if (cfg->redis && redis_setup(s) != 0)
+        return -1;
+
+    /* In Redis mode only the --publish instance runs the feed. */
     struct timeval tv = ms_to_timeval(cfg->interval_ms);
     s->publish_timer = event_new(s->base, -1, EV_PERSIST, on_publish, s);
     s->sig_int = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sig_term = evsignal_new(s->base, SIGTERM, on_signal, s);
     if (!s->publish_timer || !s->sig_int || !s->sig_term ||
-        event_add(s->publish_timer, &tv) || event_add(s->sig_int, NULL) ||
-        event_add(s->sig_term, NULL))
+        ((!cfg->redis || cfg->publish) && event_add(s->publish_timer, &tv)) ||
+        event_add(s->sig_int, NULL) || event_add(s->sig_term, NULL))
         return -1;
 
     printf("sse-server: listening on http://%s:%d/ (stream at /events)\n",
@@ -182,6 +197,7 @@ static void teardown(struct server *s)
      * each streaming client on the way. */
     if (s->http)
         evhttp_free(s->http);
+    redis_teardown(s);
     if (s->publish_timer)
         event_free(s->publish_timer);
     if (s->sig_int)
@@ -200,6 +216,7 @@ int main(int argc, char **argv)
     struct server s;
     memset(&s, 0, sizeof s);
     s.cfg.bind = "127.0.0.1";
+    s.cfg.redis_key = "sse:demo";
     s.cfg.port = 8080;
     s.cfg.interval_ms = 250;
     s.cfg.retry_ms = 2000;

@@ -30,14 +30,15 @@ for want in \
   "Skipping sse-dump and sse-encode: json-c (Debian package libjson-c-dev) not found (-DSSE_BUILD_TOOLS=ON makes this an error)" \
   "Skipping sse-get: libcurl (Debian package libcurl4-openssl-dev) not found (-DSSE_BUILD_GET=ON makes this an error)" \
   "Skipping sse-server (the demo) and evhttp_server: libevent (Debian package libevent-dev) not found (-DSSE_BUILD_SERVER=ON makes this an error)" \
-  "Skipping mhd_server (the libmicrohttpd example): libmicrohttpd (Debian package libmicrohttpd-dev) not found (-DSSE_BUILD_MHD_SERVER=ON makes this an error)"; do
+  "Skipping mhd_server (the libmicrohttpd example): libmicrohttpd (Debian package libmicrohttpd-dev) not found (-DSSE_BUILD_MHD_SERVER=ON makes this an error)" \
+  "Skipping sse-server --redis (a history on Redis): hiredis (Debian package libhiredis-dev) not found (-DSSE_BUILD_REDIS=ON makes this an error)"; do
   runs=$((runs + 1))
   grep -qxF -- "-- $want" "$tmp/auto.log" || fail "AUTO: no line '$want'"
 done
 
 # 2. Each part forced on: a configure error that names the package.
 for part in TESTS:libcmocka-dev TOOLS:libjson-c-dev GET:libcurl4-openssl-dev \
-            SERVER:libevent-dev MHD_SERVER:libmicrohttpd-dev; do
+            SERVER:libevent-dev MHD_SERVER:libmicrohttpd-dev REDIS:libhiredis-dev; do
   option=SSE_BUILD_${part%%:*} package=${part#*:}
   runs=$((runs + 1))
   if cmake -S "$src" -B "$tmp/on-$option" -DCMAKE_C_COMPILER="$cc" \
