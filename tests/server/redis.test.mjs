@@ -5,76 +5,12 @@
 // redis-cli) is the truth every client's events are checked against.
 // Run by ctest as: SSE_SERVER=... node --test this-file
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { openStream, request, sleep, startServer } from "./harness.mjs";
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// A redis-server of our own; { dir } keeps an append-only file there, so a
-// restart on the same port and directory keeps the stream.
-async function startRedis({ port, dir } = {}) {
-  port = port || (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", ""];
-  if (dir) args.push("--dir", dir, "--appendonly", "yes", "--appendfsync", "always");
-  else args.push("--appendonly", "no");
-  const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  proc.stdout.on("data", (d) => (out += d));
-  const exited = new Promise((resolve) => proc.on("exit", resolve));
-  for (const until = Date.now() + 5000; !/Ready to accept connections/.test(out); await sleep(20))
-    assert.ok(Date.now() < until && proc.exitCode === null, `redis-server did not start: ${out}`);
-  const cli = (...a) => execFileSync("redis-cli", ["-p", String(port), ...a], { encoding: "utf8" });
-  return {
-    port, dir, cli,
-    addr: `127.0.0.1:${port}`,
-    // Entry ids in the stream, oldest first.
-    ids: (key = "sse:demo") => cli("XRANGE", key, "-", "+").split("\n")
-      .filter((l) => /^\d+-\d+$/.test(l)),
-    async stop() {
-      proc.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-// Instances on one Redis; the first publishes every intervalMs.
-async function startInstances(redis, n, { intervalMs = 10, extra = [] } = {}) {
-  const out = [];
-  for (let i = 0; i < n; i++)
-    out.push(await startServer(["--redis", redis.addr, "--retry", "100",
-      ...(i === 0 ? ["--publish", "--interval-ms", String(intervalMs)] : []), ...extra]));
-  return out;
-}
-
-// Until every instance follows the stream (it loaded what Redis keeps).
-async function following(instances) {
-  for (const s of instances)
-    for (const until = Date.now() + 10000; !(await s.stats()).following; await sleep(20))
-      assert.ok(Date.now() < until, "an instance never followed the stream");
-}
-
-// ids must be exactly the stream's entries from the first of them on,
-// each once and in order (the stream may go on after the last).
-function assertExactlyOnce(redis, ids) {
-  const all = redis.ids();
-  const from = all.indexOf(ids[0]);
-  assert.ok(from >= 0, `first id ${ids[0]} not in the stream`);
-  assert.deepEqual(ids, all.slice(from, from + ids.length));
-}
+import { openStream, request, sleep } from "./harness.mjs";
+import { assertExactlyOnce, following, startInstances, startRedis } from "./redis.mjs";
 
 const stopAll = async (list) => { for (const s of list) await s.stop(); };
 
