@@ -7,9 +7,9 @@
 // when the server let each go, and whether each then resumes from its
 // last whole event with nothing lost. Run it through .ci/load.
 //   SSE_SERVER=... node load.mjs CLIENTS SECONDS [INTERVAL_MS [STALLED]]
-import net from "node:net";
 import { readFileSync } from "node:fs";
 import { sleep, startServer, stalledClient, drain, events, openStream } from "../server/harness.mjs";
+import { streamClient } from "./stream_client.mjs";
 
 const CLIENTS = Number(process.argv[2] || 5000);
 const SECONDS = Number(process.argv[3] || 20);
@@ -27,32 +27,13 @@ const rssKiB = (pid) =>
 
 // One streaming client: counts events and checks that ids run on by one.
 function client(port) {
-  const c = { events: 0, last: null, bad: 0, open: false, closed: false, tail: "", resync: false };
-  const sock = net.connect(port, "127.0.0.1", () => {
-    c.open = true;
-    // HTTP/1.0: the body is the raw stream, without chunked framing.
-    sock.write("GET /events HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+  const c = streamClient(port, (c, text) => {
+    const id = Number(text);
+    if (c.last !== null && id !== c.last + 1) c.bad++;
+    c.last = id;
+    if (c.counting) c.events++;
   });
-  sock.setEncoding("utf8");
-  sock.on("data", (d) => {
-    c.tail += d;
-    let end;
-    while ((end = c.tail.indexOf("\n\n")) >= 0) {
-      const frame = c.tail.slice(0, end + 1);
-      c.tail = c.tail.slice(end + 2);
-      if (frame.includes("event: resync")) c.resync = true;
-      const m = /^id: (\d+)$/m.exec(frame);
-      if (!m) continue;
-      const id = Number(m[1]);
-      if (c.last !== null && id !== c.last + 1) c.bad++;
-      c.last = id;
-      if (c.counting) c.events++;
-    }
-  });
-  sock.on("error", () => {});
-  sock.on("close", () => (c.closed = true));
-  c.sock = sock;
-  return c;
+  return Object.assign(c, { events: 0, last: null, bad: 0 });
 }
 
 // Stalled readers need events big enough to fill their buffers.

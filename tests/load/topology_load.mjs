@@ -7,10 +7,10 @@
 // the newest (checked against the Redis stream). Run it through
 // .ci/load --production.
 //   SSE_SERVER=... node topology_load.mjs CLIENTS SECONDS INTERVAL_MS
-import net from "node:net";
 import { readFileSync, readdirSync } from "node:fs";
 import { sleep } from "../server/harness.mjs";
 import { startTopology } from "../production/topology.mjs";
+import { streamClient } from "./stream_client.mjs";
 
 const CLIENTS = Number(process.argv[2] || 3000);
 const SECONDS = Number(process.argv[3] || 20);
@@ -34,31 +34,16 @@ const after = (a, b) => {
   return am > bm || (am === bm && as > bs);
 };
 
+// Checks that ids only grow, and counts them.
 function client(port) {
-  const c = { first: null, last: null, total: 0, events: 0, bad: 0, closed: false, tail: "", resync: false };
-  const sock = net.connect(port, "127.0.0.1", () =>
-    sock.write("GET /events HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"));
-  sock.setEncoding("utf8");
-  sock.on("data", (d) => {
-    c.tail += d;
-    let end;
-    while ((end = c.tail.indexOf("\n\n")) >= 0) {
-      const frame = c.tail.slice(0, end + 1);
-      c.tail = c.tail.slice(end + 2);
-      if (frame.includes("event: resync")) c.resync = true;
-      const m = /^id: (\d+-\d+)$/m.exec(frame);
-      if (!m) continue;
-      if (c.last !== null && !after(m[1], c.last)) c.bad++;
-      if (c.first === null) c.first = m[1];
-      c.last = m[1];
-      c.total++;
-      if (c.counting) c.events++;
-    }
+  const c = streamClient(port, (c, id) => {
+    if (c.last !== null && !after(id, c.last)) c.bad++;
+    if (c.first === null) c.first = id;
+    c.last = id;
+    c.total++;
+    if (c.counting) c.events++;
   });
-  sock.on("error", () => {});
-  sock.on("close", () => (c.closed = true));
-  c.sock = sock;
-  return c;
+  return Object.assign(c, { first: null, last: null, total: 0, events: 0, bad: 0 });
 }
 
 // A history (and stream) long enough for the whole run.
