@@ -102,8 +102,9 @@ struct timeval ms_to_timeval(uint64_t ms)
 }
 
 /* libevent wrote out the last of what this client had queued: the stream
- * may go on (or, after an injected fault, break). (Deferred: libevent runs
- * it from the loop, never from inside a write of ours.) */
+ * may go on (or, after an injected fault, break). Called by libevent from
+ * its write callback, right after the write that emptied the buffer (our
+ * own writes only add to it, which this ignores). */
 static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info,
                       void *arg)
 {

@@ -204,26 +204,34 @@ static void on_parked_wake(evutil_socket_t fd, short what, void *arg)
     stream_open(s, req); /* still unknown after the wait: a resync */
 }
 
+/* Returns 0 if the request now waits (on_parked_wake opens it later). */
+static int park(struct server *s, struct evhttp_request *req)
+{
+    struct timeval step = ms_to_timeval(PARK_STEP_MS);
+    struct parked *p = calloc(1, sizeof *p);
+    if (!p)
+        return -1;
+    p->s = s;
+    p->req = req;
+    p->timer = event_new(s->base, -1, 0, on_parked_wake, p);
+    if (!p->timer || event_add(p->timer, &step) != 0) {
+        if (p->timer)
+            event_free(p->timer);
+        free(p);
+        return -1;
+    }
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+                                  on_parked_closed, p);
+    return 0;
+}
+
 static void handle_events(struct server *s, struct evhttp_request *req)
 {
-    struct parked *p;
-    struct timeval step = ms_to_timeval(PARK_STEP_MS);
-    if (evhttp_request_get_command(req) == EVHTTP_REQ_GET && s->redis &&
-        (p = calloc(1, sizeof *p)) != NULL) {
-        p->s = s;
-        p->req = req;
-        if (!parked_ahead(p) ||
-            !(p->timer = event_new(s->base, -1, 0, on_parked_wake, p)) ||
-            event_add(p->timer, &step) != 0) {
-            if (p->timer)
-                event_free(p->timer);
-            free(p);
-        } else {
-            evhttp_connection_set_closecb(evhttp_request_get_connection(req),
-                                          on_parked_closed, p);
-            return;
-        }
-    }
+    const char *last = evhttp_find_header(evhttp_request_get_input_headers(req),
+                                          "Last-Event-ID");
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_GET && last &&
+        redis_ahead(s, last, strlen(last)) && park(s, req) == 0)
+        return;
     stream_open(s, req);
 }
 

@@ -126,6 +126,35 @@ test("Redis out of reach: streams end with a retry, nothing acknowledged is lost
   }
 });
 
+test("an id newer than any entry waits for it, then resyncs; leaving while waiting is fine", async () => {
+  const redis = await startRedis();
+  const servers = await startInstances(redis, 2);
+  try {
+    await following(servers);
+    // An id from the future: the instance waits (2 s at most) for an
+    // entry that never comes, then treats it as unknown.
+    const future = `${Date.now() + 3600000}-0`;
+    const st = openStream(servers[1].port, { lastEventId: future });
+    await st.until((x) => x.events().length >= 2, 10000, "the resync");
+    st.close();
+    assert.equal(st.events()[0].type, "resync");
+    // A client that gives up while its request waits.
+    for (let i = 0; i < 5; i++) {
+      const gone = openStream(servers[1].port, { lastEventId: future });
+      await sleep(100);
+      gone.close();
+    }
+    await sleep(2500);
+    const after = openStream(servers[1].port);
+    await after.until((x) => x.events().length >= 3, 5000, "events after that");
+    after.close();
+    assertExactlyOnce(redis, after.events().map((e) => e.id));
+  } finally {
+    await stopAll(servers); // exit status 0, no sanitizer report
+    await redis.stop();
+  }
+});
+
 test("retention: ids trimmed by count or older than --retention-ms resync", async () => {
   const redis = await startRedis();
   const servers = await startInstances(redis, 2, { extra: ["--history", "20"] });
