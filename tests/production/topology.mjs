@@ -11,7 +11,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sleep } from "../server/harness.mjs";
+import { sleep, startServer } from "../server/harness.mjs";
 import { following, freePort, startInstances, startRedis } from "../server/redis.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -50,7 +50,7 @@ export async function startTopology({ instances = 3, intervalMs = 10, publish = 
   for (const until = Date.now() + 5000; !(await canConnect(tlsPort)); await sleep(20))
     assert.ok(Date.now() < until && nginx.exitCode === null,
       `nginx did not start: ${nginxOut} ${(() => { try { return readFileSync(join(dir, "error.log"), "utf8"); } catch { return ""; } })()}`);
-  return {
+  const topo = {
     dir, cert, redis, servers, tlsPort, httpPort,
     ca: readFileSync(cert),
     url: (path) => `https://127.0.0.1:${tlsPort}${path}`,
@@ -58,10 +58,25 @@ export async function startTopology({ instances = 3, intervalMs = 10, publish = 
     async stop() {
       nginx.kill("SIGTERM");
       await nginxExited;
-      for (const s of servers)
+      for (const s of topo.servers)
         if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop();
       await redis.stop();
       rmSync(dir, { recursive: true, force: true });
     },
+    // Every instance stopped, then started again on its port (nginx's
+    // upstream stays as it is); resolves once all follow the stream.
+    async restartInstances() {
+      const ports = topo.servers.map((s) => s.port);
+      for (const s of topo.servers)
+        if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop();
+      topo.servers = [];
+      for (const [i, port] of ports.entries())
+        topo.servers.push(await startServer(["--redis", redis.addr, "--retry", "100",
+          "--port", String(port),
+          ...(i === 0 && publish ? ["--publish", "--interval-ms", String(intervalMs)] : []),
+          ...extra]));
+      await following(topo.servers);
+    },
   };
+  return topo;
 }

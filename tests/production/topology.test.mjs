@@ -85,6 +85,28 @@ test("through nginx: an instance killed mid-stream, its client resumes on anothe
   }
 });
 
+test("through nginx: every instance restarted, clients resume from Redis", async () => {
+  const topo = await startTopology();
+  try {
+    const st = h2Stream(topo);
+    await st.until((x) => x.events().length >= 10, 5000, "10 events");
+    await topo.restartInstances();
+    await st.until((x) => x.ended, 5000, "the stream to end with its instance");
+    const ids = st.events().map((e) => e.id);
+    for (let i = 0; i < 6; i++) {
+      const again = h2Stream(topo, { lastEventId: ids.at(-1) });
+      await again.until((x) => x.events().length >= 5, 5000, "5 resumed events");
+      again.close();
+      assert.equal(again.status, 200);
+      assert.ok(again.events().every((e) => e.type !== "resync"));
+      ids.push(...again.events().map((e) => e.id));
+    }
+    assertExactlyOnce(topo.redis, ids);
+  } finally {
+    await topo.stop();
+  }
+});
+
 test("through nginx: the first event published arrives within 200 ms", async () => {
   const topo = await startTopology({ publish: false });
   try {
