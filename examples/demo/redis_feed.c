@@ -211,16 +211,24 @@ static int reply_failed(redisAsyncContext *ac, const redisReply *reply)
     return 1;
 }
 
+/* What to do with a good reply; passed to hiredis as the privdata of
+ * on_reply (a function pointer cannot travel as a void pointer). */
+struct handler {
+    void (*fn)(struct link *l, const redisReply *reply);
+};
+
+static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    const struct handler *h = privdata;
+    if (!reply_failed(ac, r))
+        h->fn(ac->data, r);
+}
+
 /* XREAD's answer: nil after READ_BLOCK_MS without news, or
  * [[key, [entry, ...]]]. */
-static void on_read(redisAsyncContext *ac, void *r, void *privdata)
+static void read_entries(struct link *l, const redisReply *reply)
 {
-    struct link *l = ac->data;
-    redisReply *reply = r;
     size_t i;
-    (void)privdata;
-    if (reply_failed(ac, reply))
-        return;
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
         reply->element[0]->type == REDIS_REPLY_ARRAY &&
         reply->element[0]->elements == 2) {
@@ -234,21 +242,17 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 
 static void follow_read(struct link *l)
 {
-    redisAsyncCommand(l->ac, on_read, NULL,
+    static const struct handler read = {read_entries};
+    redisAsyncCommand(l->ac, on_reply, (void *)&read,
                       "XREAD COUNT %d BLOCK %d STREAMS %s %s", READ_BATCH,
                       READ_BLOCK_MS, l->feed->srv->cfg.redis_key,
                       l->feed->last_id);
 }
 
 /* XREVRANGE's answer: the newest entries, newest first. */
-static void on_loaded(redisAsyncContext *ac, void *r, void *privdata)
+static void load_entries(struct link *l, const redisReply *reply)
 {
-    struct link *l = ac->data;
-    redisReply *reply = r;
     size_t i;
-    (void)privdata;
-    if (reply_failed(ac, reply))
-        return;
     for (i = reply->elements; i > 0; i--)
         entry_add(l->feed, reply->element[i - 1]);
     fprintf(stderr, "sse-server: redis: following %s from %s (%zu loaded)\n",
@@ -263,9 +267,11 @@ static void on_loaded(redisAsyncContext *ac, void *r, void *privdata)
 static void follow_start(struct link *l)
 {
     struct server *s = l->feed->srv;
+    static const struct handler load = {load_entries};
     if (sse_history_count(&s->history) == 0) {
-        redisAsyncCommand(l->ac, on_loaded, NULL, "XREVRANGE %s + - COUNT %" PRIu64,
-                          s->cfg.redis_key, s->cfg.history_events);
+        redisAsyncCommand(l->ac, on_reply, (void *)&load,
+                          "XREVRANGE %s + - COUNT %" PRIu64, s->cfg.redis_key,
+                          s->cfg.history_events);
         return;
     }
     fprintf(stderr, "sse-server: redis: following %s again from %s\n",

@@ -35,6 +35,21 @@ function h2Stream(topo, { lastEventId, origin } = {}) {
   return s;
 }
 
+// The ids of an ended stream and of six resumes after it through nginx,
+// each from the last id so far, each of 5 events or more and no resync.
+async function resumeSixTimes(topo, ended) {
+  const ids = ended.events().map((e) => e.id);
+  for (let i = 0; i < 6; i++) {
+    const again = h2Stream(topo, { lastEventId: ids.at(-1) });
+    await again.until((x) => x.events().length >= 5, 5000, "5 resumed events");
+    again.close();
+    assert.equal(again.status, 200);
+    assert.ok(again.events().every((e) => e.type !== "resync"), "a resync on resume");
+    ids.push(...again.events().map((e) => e.id));
+  }
+  return ids;
+}
+
 test("through nginx: 200 reconnects land on every instance, each event once", async () => {
   const topo = await startTopology();
   try {
@@ -70,16 +85,8 @@ test("through nginx: an instance killed mid-stream, its client resumes on anothe
     for (const until = Date.now() + 5000; !(st = streams.find((x) => x.ended)); await sleep(10))
       assert.ok(Date.now() < until, "no stream ended with its instance");
     for (const x of streams) if (x !== st) x.close();
-    const ids = st.events().map((e) => e.id);
     // nginx skips the dead instance (proxy_next_upstream) on the way back.
-    for (let i = 0; i < 6; i++) {
-      const again = h2Stream(topo, { lastEventId: ids.at(-1) });
-      await again.until((x) => x.events().length >= 5, 5000, "5 resumed events");
-      again.close();
-      assert.equal(again.status, 200);
-      ids.push(...again.events().map((e) => e.id));
-    }
-    assertExactlyOnce(topo.redis, ids);
+    assertExactlyOnce(topo.redis, await resumeSixTimes(topo, st));
   } finally {
     await topo.stop();
   }
@@ -92,16 +99,7 @@ test("through nginx: every instance restarted, clients resume from Redis", async
     await st.until((x) => x.events().length >= 10, 5000, "10 events");
     await topo.restartInstances();
     await st.until((x) => x.ended, 5000, "the stream to end with its instance");
-    const ids = st.events().map((e) => e.id);
-    for (let i = 0; i < 6; i++) {
-      const again = h2Stream(topo, { lastEventId: ids.at(-1) });
-      await again.until((x) => x.events().length >= 5, 5000, "5 resumed events");
-      again.close();
-      assert.equal(again.status, 200);
-      assert.ok(again.events().every((e) => e.type !== "resync"));
-      ids.push(...again.events().map((e) => e.id));
-    }
-    assertExactlyOnce(topo.redis, ids);
+    assertExactlyOnce(topo.redis, await resumeSixTimes(topo, st));
   } finally {
     await topo.stop();
   }
