@@ -9,6 +9,7 @@
 //   SSE_SERVER=... node load.mjs CLIENTS SECONDS [INTERVAL_MS [STALLED]]
 import { readFileSync } from "node:fs";
 import { sleep, startServer, stalledClient, drain, events, openStream } from "../server/harness.mjs";
+import { cpuSeconds, rssKiB } from "./proc.mjs";
 import { streamClient } from "./stream_client.mjs";
 
 const CLIENTS = Number(process.argv[2] || 5000);
@@ -16,14 +17,6 @@ const SECONDS = Number(process.argv[3] || 20);
 const INTERVAL = Number(process.argv[4] || 100);
 const STALLED = Number(process.argv[5] || 0);
 
-// CPU time the server has used, in seconds (utime + stime, in clock ticks
-// of 1/100 s on Linux).
-const cpuSeconds = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
-const rssKiB = (pid) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
 
 // One streaming client: counts events and checks that ids run on by one.
 function client(port) {

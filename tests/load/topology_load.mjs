@@ -10,19 +10,13 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { sleep } from "../server/harness.mjs";
 import { startTopology } from "../production/topology.mjs";
+import { cpuSeconds, rssKiB, status } from "./proc.mjs";
 import { streamClient } from "./stream_client.mjs";
 
 const CLIENTS = Number(process.argv[2] || 3000);
 const SECONDS = Number(process.argv[3] || 20);
 const INTERVAL = Number(process.argv[4] || 100);
 
-const status = (pid, field) =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
-const rssKiB = (pid) => status(pid, "VmRSS");
-const cpuSeconds = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
 // nginx's processes: the master and its workers.
 const nginxPids = (master) => [master, ...readdirSync("/proc").filter((p) => /^\d+$/.test(p))
   .filter((p) => { try { return status(p, "PPid") === master; } catch { return false; } })
