@@ -11,7 +11,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sleep, startServer } from "../server/harness.mjs";
+import { sleep } from "../server/harness.mjs";
 import { following, freePort, startInstances, startRedis } from "../server/redis.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -69,12 +69,8 @@ export async function startTopology({ instances = 3, intervalMs = 10, publish = 
       const ports = topo.servers.map((s) => s.port);
       for (const s of topo.servers)
         if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop();
-      topo.servers = [];
-      for (const [i, port] of ports.entries())
-        topo.servers.push(await startServer(["--redis", redis.addr, "--retry", "100",
-          "--port", String(port),
-          ...(i === 0 && publish ? ["--publish", "--interval-ms", String(intervalMs)] : []),
-          ...extra]));
+      topo.servers = await startInstances(redis, ports.length,
+        { intervalMs, publish, extra, ports });
       await following(topo.servers);
     },
   };

@@ -43,11 +43,14 @@ export async function startRedis({ port, dir } = {}) {
   };
 }
 
-// Instances on one Redis; the first publishes every intervalMs.
-export async function startInstances(redis, n, { intervalMs = 10, publish = true, extra = [] } = {}) {
+// Instances on one Redis; the first publishes every intervalMs. { ports }
+// starts them on those ports (a restart) instead of free ones.
+export async function startInstances(redis, n,
+  { intervalMs = 10, publish = true, extra = [], ports = [] } = {}) {
   const out = [];
   for (let i = 0; i < n; i++)
     out.push(await startServer(["--redis", redis.addr, "--retry", "100",
+      ...(ports[i] ? ["--port", String(ports[i])] : []),
       ...(i === 0 && publish ? ["--publish", "--interval-ms", String(intervalMs)] : []),
       ...extra]));
   return out;
