@@ -5,16 +5,22 @@ import { execFileSync, spawn } from "node:child_process";
 import net from "node:net";
 import { sleep, startServer } from "./harness.mjs";
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+// n distinct free loopback ports: all are held open together before any is
+// let go (asked for one at a time, the same port can come back twice).
+export async function freePorts(n) {
+  const held = [];
+  for (let i = 0; i < n; i++)
+    held.push(await new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.on("error", reject);
+      srv.listen(0, "127.0.0.1", () => resolve(srv));
+    }));
+  const ports = held.map((srv) => srv.address().port);
+  await Promise.all(held.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  return ports;
 }
+
+export const freePort = async () => (await freePorts(1))[0];
 
 // A redis-server of our own; { dir } keeps an append-only file there, so a
 // restart on the same port and directory keeps the stream.
