@@ -58,6 +58,7 @@ struct redis_feed {
     int following;          /* loaded and following: streams are served */
     char last_id[48];       /* newest entry in the local history */
     int xadd_pending;       /* an XADD is waiting for its reply */
+    int numbered;           /* the publisher knows the stream's last n */
 };
 
 static void link_connect(struct link *l);
@@ -113,7 +114,7 @@ static void on_disconnected(const redisAsyncContext *ac, int status)
     (void)status;
     l->ac = NULL;
     if (l == &l->feed->publish)
-        l->feed->xadd_pending = 0;
+        l->feed->xadd_pending = l->feed->numbered = 0;
     if (l == &l->feed->follow && l->feed->following) {
         l->feed->following = 0;
         streams_end_for_outage(l->feed);
@@ -304,24 +305,62 @@ static void on_added(redisAsyncContext *ac, void *r, void *privdata)
     redis_publish_due(f->srv); /* more may have come due meanwhile */
 }
 
+/* The newest entries, newest first: the feed goes on after the highest
+ * event number ("n") among them. So an XADD that Redis carried out but
+ * whose reply was lost with the connection is not sent again, and a
+ * publisher that restarts continues the feed instead of starting over. */
+static void resume_numbering(struct link *l, const redisReply *reply)
+{
+    struct server *s = l->feed->srv;
+    size_t i, k;
+    for (i = 0; i < reply->elements; i++) {
+        const redisReply *e = reply->element[i], *fields;
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+            (fields = e->element[1])->type != REDIS_REPLY_ARRAY)
+            continue;
+        for (k = 0; k + 1 < fields->elements; k += 2)
+            if (fields->element[k]->type == REDIS_REPLY_STRING &&
+                strcmp(fields->element[k]->str, "n") == 0 &&
+                fields->element[k + 1]->type == REDIS_REPLY_STRING) {
+                uint64_t n = strtoull(fields->element[k + 1]->str, NULL, 10);
+                if (n > s->newest)
+                    s->newest = n;
+                i = reply->elements; /* the newest numbered entry decides */
+                break;
+            }
+    }
+    l->feed->numbered = 1;
+    redis_publish_due(s);
+}
+
+/* Connected (or queued before the connection is up). */
+static void publish_start(struct link *l)
+{
+    static const struct handler numbering = {resume_numbering};
+    redisAsyncCommand(l->ac, on_reply, (void *)&numbering,
+                      "XREVRANGE %s + - COUNT 100", l->feed->srv->cfg.redis_key);
+}
+
 void redis_publish_due(struct server *s)
 {
     struct redis_feed *f = s->redis;
-    char scratch[64];
+    char scratch[64], n[24];
     sse_frame fr = {0};
     uint64_t now = now_ms();
-    if (!f->publish.ac || f->xadd_pending || now < s->next_due_ms ||
+    if (!f->publish.ac || !f->numbered || f->xadd_pending ||
+        now < s->next_due_ms ||
         (s->cfg.max_events && s->newest >= s->cfg.max_events))
         return;
     feed_event(s->newest + 1, &fr, scratch, sizeof scratch);
+    snprintf(n, sizeof n, "%" PRIu64, s->newest + 1);
     f->xadd_pending = 1;
     s->next_due_ms += s->cfg.interval_ms;
     if (now > s->next_due_ms + 1000)
         s->next_due_ms = now; /* far behind (an outage): no burst */
     redisAsyncCommand(f->publish.ac, on_added, NULL,
-                      "XADD %s MAXLEN %" PRIu64 " * event %b data %b",
+                      "XADD %s MAXLEN %" PRIu64 " * event %b data %b n %s",
                       s->cfg.redis_key, s->cfg.history_events, fr.type,
-                      fr.type_len, fr.data, fr.data_len);
+                      fr.type_len, fr.data, fr.data_len, n);
 }
 
 /* ---- streams -------------------------------------------------------------- */
@@ -361,7 +400,7 @@ int redis_setup(struct server *s)
     f->port = (int)port;
     strcpy(f->last_id, "0-0");
     f->follow = (struct link){f, "follow", NULL, NULL, 0, 0, follow_start};
-    f->publish = (struct link){f, "publish", NULL, NULL, 0, 0, NULL};
+    f->publish = (struct link){f, "publish", NULL, NULL, 0, 0, publish_start};
     f->follow.retry = event_new(s->base, -1, 0, on_link_retry, &f->follow);
     f->publish.retry = event_new(s->base, -1, 0, on_link_retry, &f->publish);
     if (!f->follow.retry || !f->publish.retry)
