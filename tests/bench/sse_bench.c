@@ -1,15 +1,26 @@
-/* The benchmark (README, "Speed"): parser and encoder throughput on
- * generated workloads, each beside the ceiling measured in the same run:
- * a plain scan that finds every CR and LF in the same bytes (no conforming
- * parser can do less), and memcpy of the encoder's output. Machines are
- * noisy, so the ratios are the figures that matter. Never a timed test.
+/* The benchmark (docs/performance.md): parser and encoder throughput on
+ * generated workloads, each beside the others measured in the same run,
+ * interleaved round by round so they all see the same machine weather:
  *
- *   sse-bench [--quick] [--only WORKLOAD]
+ *   ceiling  a 64-byte AVX2 scan that finds every CR and LF and visits each
+ *            one (no conforming parser can do less; SSE2 where the CPU has
+ *            no AVX2, and the table says so);
+ *   naive    the parser people write by hand (naive_parser.c);
+ *   esp      eventsource-parser from npm, run by node (tests/bench/js);
+ *   memcpy   of the encoder's output bytes, for the encoder.
  *
- * --only parses one workload (tokens, crlf, fields, bulk, huge) in 64 KiB
- * feeds 50 times and prints nothing else, or (encode) runs the encoder
- * benchmark 5 times: loops to run under perf.
- */
+ * Machines are noisy, so the ratios are the figures that matter. Never a
+ * timed test.
+ *
+ *   sse-bench [--quick] [--node SCRIPT]
+ *   sse-bench [--quick] --only WORKLOAD [--feed N|net]
+ *
+ * --node: esp_bench.mjs with eventsource-parser installed beside it
+ * (.ci/bench does that); without it the esp column is left out.
+ * --only parses one workload (tokens, crlf, fields, bulk, huge) once in the
+ * given feeds (default 64 KiB) inside parse_for_profile() and prints its
+ * byte count; or (encode) runs the encoder benchmark 5 times: what
+ * .ci/bench --instructions runs under callgrind, and a loop for perf. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdint.h>
@@ -18,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "naive_parser.h"
 #include "sse.h"
 
 #define MiB ((size_t)1 << 20)
@@ -188,40 +200,119 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* ---- The ceiling: every CR and LF found ---------------------------------- */
+/* ---- Feeds ------------------------------------------------------------------ */
 
-/* Two memchr cursors merged: each finds its next byte once and is reused
- * until passed, so the whole scan is linear and runs at memchr speed. */
-static unsigned long scan_eol(const char *s, size_t len)
+/* How a workload is cut into the chunks handed to a parser: a fixed size,
+ * or network-shaped (sizes drawn from 1 to 1,500 bytes with a fixed seed,
+ * as one read() of a TCP socket returns). */
+typedef struct feeds {
+    const char *name;
+    size_t fixed;           /* 0: use sizes */
+    const uint32_t *sizes;  /* enough to cover the largest workload */
+} feeds;
+
+static uint32_t *net_sizes(size_t total)
 {
-    const char *end = s + len, *p = s;
-    const char *lf = memchr(p, '\n', len), *cr = memchr(p, '\r', len);
-    unsigned long count = 0;
-    for (;;) {
-        const char *next;
-        if (!lf && !cr)
-            break;
-        next = !cr || (lf && lf < cr) ? lf : cr;
-        count++;
-        p = next + 1;
-        if (next == lf)
-            lf = memchr(p, '\n', (size_t)(end - p));
-        else
-            cr = memchr(p, '\r', (size_t)(end - p));
+    size_t n = 0, at = 0, cap = total / 100 + 16;
+    uint32_t *sizes = malloc(cap * sizeof *sizes);
+    uint64_t seed = 0x9E3779B97F4A7C15u;
+    while (sizes && at < total) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        if (n == cap) {
+            cap *= 2;
+            sizes = realloc(sizes, cap * sizeof *sizes);
+            if (!sizes)
+                break;
+        }
+        sizes[n] = 1 + (uint32_t)(seed % 1500);
+        at += sizes[n++];
     }
-    return count;
+    if (!sizes) {
+        perror("malloc");
+        exit(1);
+    }
+    return sizes;
 }
 
+static size_t chunk_size(const feeds *f, size_t i, size_t left)
+{
+    size_t n = f->fixed ? f->fixed : f->sizes[i];
+    return n < left ? n : left;
+}
+
+/* ---- The ceiling: every CR and LF found and visited --------------------- */
+
 static volatile unsigned long sink;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_CEILING 1
+
+/* 64 bytes per step: compare with CR and LF, one 64-bit mask, and each set
+ * bit visited with count-trailing-zeros (summing the positions, so no
+ * compiler turns the visit into a popcount). */
+__attribute__((target("avx2,bmi"))) static unsigned long
+scan_avx2(const char *s, size_t len)
+{
+    const __m256i lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+    unsigned long sum = 0;
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + i + 32));
+        uint64_t lo = (uint32_t)_mm256_movemask_epi8(
+            _mm256_or_si256(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(a, cr)));
+        uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+            _mm256_or_si256(_mm256_cmpeq_epi8(b, lf), _mm256_cmpeq_epi8(b, cr)));
+        uint64_t m = lo | hi << 32;
+        while (m) {
+            sum += i + (size_t)__builtin_ctzll(m);
+            m &= m - 1;
+        }
+    }
+    for (; i < len; i++)
+        if (s[i] == '\n' || s[i] == '\r')
+            sum += i;
+    return sum;
+}
+#endif
+
+/* The same visit with SSE2 / plain bytes: the ceiling where there is no
+ * AVX2. */
+static unsigned long scan_bytes(const char *s, size_t len)
+{
+    unsigned long sum = 0;
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (s[i] == '\n' || s[i] == '\r')
+            sum += i;
+    return sum;
+}
+
+static int have_avx2(void)
+{
+#ifdef HAVE_AVX2_CEILING
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
 
 static double time_scan(const workload *w)
 {
     double t = now();
-    sink += scan_eol(w->bytes, w->len);
+#ifdef HAVE_AVX2_CEILING
+    if (have_avx2())
+        sink += scan_avx2(w->bytes, w->len);
+    else
+#endif
+        sink += scan_bytes(w->bytes, w->len);
     return now() - t;
 }
 
-/* ---- The parser ----------------------------------------------------------- */
+/* ---- libsse ----------------------------------------------------------------- */
 
 struct counts {
     unsigned long events;
@@ -248,16 +339,27 @@ static void *std_alloc(void *ctx, void *ptr, size_t old, size_t size)
     return realloc(ptr, size);
 }
 
-/* Parses w in feeds of `feed` bytes; memory from allocator hooks, or from
- * buffer (buffer_size bytes) when given. */
-static double time_parse_in(const workload *w, size_t feed, char *buffer,
+static void check(const workload *w, const char *who, unsigned long events,
+                  unsigned long long data)
+{
+    if (events != w->events || data != w->data) {
+        fprintf(stderr, "%s on %s: %lu events / %llu data bytes, generated "
+                        "%lu / %llu\n",
+                who, w->name, events, data, w->events, w->data);
+        exit(1);
+    }
+}
+
+/* Parses w in the given feeds; memory from allocator hooks, or from buffer
+ * (buffer_size bytes) when given. */
+static double time_parse_in(const workload *w, const feeds *f, char *buffer,
                             size_t buffer_size)
 {
     sse_callbacks cb;
     sse_parser_options opt;
     sse_parser p;
     struct counts c = {0, 0};
-    size_t off;
+    size_t off, i;
     double t;
 
     sse_callbacks_init(&cb);
@@ -275,75 +377,172 @@ static double time_parse_in(const workload *w, size_t feed, char *buffer,
         exit(1);
     }
     t = now();
-    for (off = 0; off < w->len; off += feed) {
-        size_t n = w->len - off < feed ? w->len - off : feed;
+    for (off = 0, i = 0; off < w->len; i++) {
+        size_t n = chunk_size(f, i, w->len - off);
         sse_parser_feed(&p, w->bytes + off, n);
+        off += n;
     }
     sse_parser_finish(&p);
     t = now() - t;
     sse_parser_destroy(&p);
-    if (c.events != w->events || c.data != w->data) {
-        fprintf(stderr, "%s: parsed %lu events / %llu data bytes, generated "
-                        "%lu / %llu\n",
-                w->name, c.events, c.data, w->events, w->data);
-        exit(1);
-    }
+    check(w, "libsse", c.events, c.data);
     return t;
 }
 
-static double time_parse(const workload *w, size_t feed)
+static double time_parse(const workload *w, const feeds *f)
 {
-    return time_parse_in(w, feed, NULL, 0);
+    return time_parse_in(w, f, NULL, 0);
+}
+
+/* ---- The hand-written parser and eventsource-parser ------------------------- */
+
+static double time_naive(const workload *w, const feeds *f)
+{
+    naive_parser p;
+    size_t off, i;
+    double t;
+    naive_init(&p);
+    t = now();
+    for (off = 0, i = 0; off < w->len; i++) {
+        size_t n = chunk_size(f, i, w->len - off);
+        naive_feed(&p, w->bytes + off, n);
+        off += n;
+    }
+    t = now() - t;
+    check(w, "naive", p.events, p.data_bytes);
+    naive_free(&p);
+    return t;
+}
+
+static const char *node_script; /* --node */
+static char workload_file[64], sizes_file[64];
+static const workload *written; /* what workload_file holds */
+
+static void write_file(const char *path, const void *bytes, size_t len)
+{
+    FILE *out = fopen(path, "wb");
+    if (!out || fwrite(bytes, 1, len, out) != len || fclose(out) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+/* One warm-up and one timed run of eventsource-parser in node; the time
+ * node measured around its feed loop. */
+static double time_esp(const workload *w, const feeds *f)
+{
+    char cmd[512], feed[32];
+    double secs = 0;
+    unsigned long events = 0;
+    unsigned long long data = 0;
+    FILE *out;
+    if (written != w) {
+        write_file(workload_file, w->bytes, w->len);
+        written = w;
+    }
+    if (f->fixed)
+        snprintf(feed, sizeof feed, "%zu", f->fixed);
+    else
+        snprintf(feed, sizeof feed, "sizes");
+    snprintf(cmd, sizeof cmd, "node %s %s %s %s", node_script, workload_file,
+             feed, sizes_file);
+    out = popen(cmd, "r");
+    if (!out || fscanf(out, "%lf %lu %llu", &secs, &events, &data) != 3) {
+        fprintf(stderr, "sse-bench: no result from: %s\n", cmd);
+        exit(1);
+    }
+    if (pclose(out) != 0) {
+        fprintf(stderr, "sse-bench: failed: %s\n", cmd);
+        exit(1);
+    }
+    check(w, "eventsource-parser", events, data); /* ASCII: units = bytes */
+    return secs;
 }
 
 /* ---- Reporting ------------------------------------------------------------ */
 
 static int failures;
 
-static void report(const char *what, const char *feed, double bytes,
-                   double secs, unsigned long events, const char *vs,
-                   double ceiling_secs, double target)
+/* "ok"/"MISSED" for a ratio against its target, counting misses. */
+static const char *verdict(double ratio, double target)
 {
-    double mbs = bytes / secs / 1e6, ratio = ceiling_secs / secs;
-    int ok = ratio >= target;
-    char goal[32] = "(no target)";
-    failures += !ok;
-    if (target > 0)
-        snprintf(goal, sizeof goal, "(target >= %.2fx) %s", target,
-                 ok ? "ok" : "MISSED");
-    printf("%-8s %-7s %9.0f MB/s %11.0f ev/s   %-8s %9.0f MB/s   %5.2fx  %s\n",
-           what, feed, mbs, (double)events / secs, vs,
-           bytes / ceiling_secs / 1e6, ratio, goal);
+    if (target <= 0)
+        return "";
+    if (ratio >= target)
+        return "ok";
+    failures++;
+    return "MISSED";
 }
 
 static int runs(size_t feed)
 {
     if (quick)
         return 3;
-    return feed < 1024 ? 5 : 9;
+    return feed && feed < 1024 ? 5 : 7;
 }
 
-/* Median parse time and median scan time, interleaved so both see the same
- * machine weather. */
-static void measure(const workload *w, size_t feed, double *parse,
-                    double *scan)
+typedef struct result {
+    double scan, sse, naive, esp; /* median seconds; esp 0 without node */
+} result;
+
+/* Every contender on one workload and feed, interleaved run by run. */
+static result measure(const workload *w, const feeds *f)
 {
-    double tp[9], ts[9];
-    int i, n = runs(feed);
+    double ts[9], tp[9], tn[9], te[9];
+    int i, n = runs(f->fixed);
+    result r;
     for (i = 0; i < n; i++) {
         ts[i] = time_scan(w);
-        tp[i] = time_parse(w, feed);
+        tp[i] = time_parse(w, f);
+        tn[i] = time_naive(w, f);
+        te[i] = node_script ? time_esp(w, f) : 0;
     }
-    *parse = median(tp, n);
-    *scan = median(ts, n);
+    r.scan = median(ts, n);
+    r.sse = median(tp, n);
+    r.naive = median(tn, n);
+    r.esp = median(te, n);
+    return r;
 }
 
-static void bench_parser(const workload *w, size_t feed, double target)
+static double gbs(const workload *w, double secs)
 {
-    double parse, scan;
-    measure(w, feed, &parse, &scan);
-    report(w->name, feed >= 1024 ? "64KiB" : "16B", (double)w->len, parse,
-           w->events, "crlf-scan", scan, target);
+    return secs > 0 ? (double)w->len / secs / 1e9 : 0;
+}
+
+/* One table row: each contender's speed, and the ratios the targets are
+ * set on. ceiling_target applies to 64 KiB feeds, naive_target to 16-byte
+ * ones, esp_target to all; net rows compare with the 64 KiB figure. */
+static void row(const workload *w, const feeds *f, const result *r,
+                const result *r64, double ceiling_target, double esp_target)
+{
+    double vs_scan = r->scan / r->sse, vs_naive = r->naive / r->sse;
+    char esp[48] = "        -", extra[64] = "";
+    printf("%-7s %-6s %6.2f %6.2f %5.2fx %-6s %6.2f %6.2fx %-6s", w->name,
+           f->name, gbs(w, r->scan), gbs(w, r->sse), vs_scan,
+           f->fixed == 65536 ? verdict(vs_scan, ceiling_target) : "",
+           gbs(w, r->naive), vs_naive,
+           f->fixed == 16 ? verdict(vs_naive, 2.0) : "");
+    if (r->esp > 0) {
+        double vs_esp = r->esp / r->sse;
+        snprintf(esp, sizeof esp, "%6.3f %6.1fx %s", gbs(w, r->esp), vs_esp,
+                 verdict(vs_esp, esp_target));
+    }
+    if (!f->fixed && r64) {
+        double vs64 = r64->sse / r->sse;
+        snprintf(extra, sizeof extra, "  %.2fx of 64KiB %s", vs64,
+                 verdict(vs64, 0.8));
+    }
+    printf(" %s%s\n", esp, extra);
+}
+
+/* Profiling entry point (--only): not inlined, so callgrind can count
+ * exactly the instructions spent parsing (--toggle-collect). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void parse_for_profile(const workload *w, const feeds *f)
+{
+    time_parse(w, f);
 }
 
 /* ---- The encoder ---------------------------------------------------------- */
@@ -420,8 +619,14 @@ static void bench_encoder(size_t size, double target)
         tm[r] = now() - t;
         sink += (unsigned char)out[at / 2];
     }
-    report("encode", "frames", (double)total, median(te, n), nframes,
-           "memcpy", median(tm, n), target);
+    {
+        double enc = median(te, n), mem = median(tm, n);
+        printf("encode: token frames %.2f GB/s, %.0f M frames/s; memcpy of "
+               "the same bytes %.2f GB/s: %.2fx (target >= %.2fx) %s\n",
+               (double)total / enc / 1e9, (double)nframes / enc / 1e6,
+               (double)total / mem / 1e9, mem / enc, target,
+               verdict(mem / enc, target));
+    }
     for (i = 0; i < nframes; i++)
         free(json[i]);
     free(json);
@@ -432,6 +637,13 @@ static void bench_encoder(size_t size, double target)
     free(encoded);
 }
 
+static void usage(void)
+{
+    fprintf(stderr, "usage: sse-bench [--quick] [--node SCRIPT]\n"
+                    "       sse-bench [--quick] --only WORKLOAD [--feed N|net]\n");
+    exit(2);
+}
+
 int main(int argc, char **argv)
 {
     workload tokens = {"tokens", 0, 0, 0, 0, 0};
@@ -440,10 +652,12 @@ int main(int argc, char **argv)
     workload bulk = {"bulk", 0, 0, 0, 0, 0};
     workload huge = {"huge", 0, 0, 0, 0, 0};
     workload huge1 = {"huge-1M", 0, 0, 0, 0, 0};
-    size_t size = 64 * MiB;
-    double t64, t1, scan;
-
-    const char *only = NULL;
+    workload *all[] = {&tokens, &crlf, &fields, &bulk, &huge};
+    size_t size = 64 * MiB, longest = 0;
+    feeds f64 = {"64KiB", 65536, NULL}, f16 = {"16B", 16, NULL};
+    feeds fnet = {"net", 0, NULL};
+    const char *only = NULL, *only_feed = NULL;
+    result r64[4];
     int i;
 
     for (i = 1; i < argc; i++) {
@@ -452,9 +666,12 @@ int main(int argc, char **argv)
             size = 16 * MiB;
         } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
             only = argv[++i];
+        } else if (strcmp(argv[i], "--feed") == 0 && i + 1 < argc) {
+            only_feed = argv[++i];
+        } else if (strcmp(argv[i], "--node") == 0 && i + 1 < argc) {
+            node_script = argv[++i];
         } else {
-            fprintf(stderr, "usage: sse-bench [--quick] [--only WORKLOAD]\n");
-            return 2;
+            usage();
         }
     }
     gen_tokens(&tokens, size, "\n");
@@ -463,14 +680,17 @@ int main(int argc, char **argv)
     gen_bulk(&bulk, size);
     gen_huge(&huge, size);
     gen_huge(&huge1, MiB);
+    for (i = 0; i < 5; i++)
+        longest = all[i]->len > longest ? all[i]->len : longest;
+    fnet.sizes = net_sizes(longest);
     if (only && strcmp(only, "encode") == 0) {
         for (i = 0; i < 5; i++)
             bench_encoder(size, 0.6);
         return 0;
     }
     if (only) {
-        workload *all[] = {&tokens, &crlf, &fields, &bulk, &huge};
         workload *w = NULL;
+        feeds *f = &f64, fixed = {"fixed", 0, NULL};
         for (i = 0; i < 5; i++)
             if (strcmp(all[i]->name, only) == 0)
                 w = all[i];
@@ -478,9 +698,29 @@ int main(int argc, char **argv)
             fprintf(stderr, "sse-bench: no workload %s\n", only);
             return 2;
         }
-        for (i = 0; i < 50; i++)
-            time_parse(w, 1 << 16);
+        if (only_feed && strcmp(only_feed, "net") == 0) {
+            f = &fnet;
+        } else if (only_feed) {
+            fixed.fixed = (size_t)strtoul(only_feed, NULL, 10);
+            if (fixed.fixed == 0)
+                usage();
+            f = &fixed;
+        }
+        parse_for_profile(w, f);
+        printf("%zu\n", w->len);
         return 0;
+    }
+    if (node_script) {
+        snprintf(workload_file, sizeof workload_file, "/tmp/sse-bench-%ld.bin",
+                 (long)time(NULL));
+        snprintf(sizes_file, sizeof sizes_file, "/tmp/sse-bench-%ld.sizes",
+                 (long)time(NULL));
+        {
+            size_t n = 0, at = 0;
+            while (at < longest)
+                at += fnet.sizes[n++];
+            write_file(sizes_file, fnet.sizes, n * sizeof *fnet.sizes);
+        }
     }
 
     printf("libsse %s, sse_parser %zu bytes (target <= 256: %s)\n",
@@ -488,33 +728,35 @@ int main(int argc, char **argv)
            sizeof(sse_parser) <= 256 ? "ok" : "MISSED");
     failures += sizeof(sse_parser) > 256;
     printf("workloads: %zu MiB each; medians of %d runs (%d for 16-byte "
-           "feeds); event and byte counts checked\n",
-           size / MiB, runs(1 << 16), runs(16));
-    printf("%-8s %-7s %14s %14s   %-8s %14s   %6s\n", "workload", "feed",
-           "speed", "events", "ceiling", "speed", "ratio");
-
-    bench_parser(&tokens, 1 << 16, 0.6);
-    bench_parser(&crlf, 1 << 16, 0.6);
-    bench_parser(&fields, 1 << 16, 0.4);
-    bench_parser(&bulk, 1 << 16, 0.6);
-    bench_parser(&huge, 1 << 16, 0.0); /* no target: all of it is copied */
-    {
-        double parse;
-        measure(&tokens, 16, &parse, &scan);
-        report("tokens", "16B", (double)tokens.len, parse, tokens.events,
-               "1 GB/s", (double)tokens.len / 1e9,
-               1.0); /* ratio to 1 GB/s */
+           "feeds), interleaved; event and byte counts checked\n",
+           size / MiB, runs(65536), runs(16));
+    printf("ceiling: %s CR/LF scan visiting every hit; naive: hand-written C "
+           "parser; esp: eventsource-parser 3.0.6 in node%s\n",
+           have_avx2() ? "AVX2" : "byte-at-a-time (no AVX2 on this CPU)",
+           node_script ? "" : " (left out: no --node)");
+    printf("speeds in GB/s; net = feeds of 1-1500 bytes (seeded)\n");
+    printf("%-7s %-6s %6s %6s %6s %-6s %6s %7s %-6s %6s %7s\n", "work",
+           "feed", "ceil", "libsse", "/ceil", "", "naive", "/naive", "",
+           "esp", "/esp");
+    for (i = 0; i < 4; i++) {
+        const workload *w = all[i];
+        double esp_target = i < 2 ? 10.0 : 0.0; /* tokens and crlf */
+        result r16, rn;
+        r64[i] = measure(w, &f64);
+        row(w, &f64, &r64[i], NULL, i == 2 ? 0.4 : 0.6, esp_target);
+        r16 = measure(w, &f16);
+        row(w, &f16, &r16, NULL, 0, esp_target);
+        rn = measure(w, &fnet);
+        row(w, &fnet, &rn, &r64[i], 0, esp_target);
     }
     /* Linear in bytes however small the feeds: a 64 MiB line costs per
      * byte what a 1 MiB one does. Both parse into one caller buffer,
      * faulted in beforehand and reused, so the comparison is the parser's
-     * work per byte, not the kernel's first touch of fresh pages (shown
-     * after it: the same line with allocator hooks, fresh memory each
-     * run). */
+     * work per byte, not the kernel's first touch of fresh pages. */
     {
         size_t cap = huge.len + MiB;
         char *buffer = malloc(cap);
-        double t[9];
+        double t[9], t64, t1, ratio;
         int r, n = runs(16);
         if (!buffer) {
             perror("malloc");
@@ -522,27 +764,28 @@ int main(int argc, char **argv)
         }
         memset(buffer, 0, cap);
         for (r = 0; r < n; r++)
-            t[r] = time_parse_in(&huge, 16, buffer, cap);
+            t[r] = time_parse_in(&huge, &f16, buffer, cap);
         t64 = median(t, n);
         for (r = 0; r < n; r++)
-            t[r] = time_parse_in(&huge1, 16, buffer, cap);
+            t[r] = time_parse_in(&huge1, &f16, buffer, cap);
         t1 = median(t, n);
-        report("huge", "16B", (double)huge.len, t64, 1, "same@1MiB",
-               t1 * (double)huge.len / (double)huge1.len, 0.8);
+        ratio = t1 * (double)huge.len / (double)huge1.len / t64;
+        printf("huge: one %zu MiB line in 16-byte feeds %.2f GB/s, a 1 MiB "
+               "line %.2f GB/s: %.2fx (target >= 0.80x, linear) %s\n",
+               size / MiB, gbs(&huge, t64), gbs(&huge1, t1), ratio,
+               verdict(ratio, 0.8));
         free(buffer);
-        measure(&huge, 16, &t64, &scan);
-        printf("%-8s %-7s %9.0f MB/s   (allocator hooks: fresh pages every "
-               "run; no target)\n",
-               "huge", "16B", (double)huge.len / t64 / 1e6);
     }
     bench_encoder(size, 0.6);
 
     printf("%s\n", failures ? "some targets MISSED" : "all targets met");
-    free(tokens.bytes);
-    free(crlf.bytes);
-    free(fields.bytes);
-    free(bulk.bytes);
-    free(huge.bytes);
+    if (node_script) {
+        remove(workload_file);
+        remove(sizes_file);
+    }
+    for (i = 0; i < 5; i++)
+        free(all[i]->bytes);
     free(huge1.bytes);
+    free((void *)fnet.sizes);
     return 0;
 }
