@@ -3,7 +3,9 @@
  * for byte; a refused frame must be refused with the code the rules give
  * (tests/support/frame_model.c) and write nothing. The accepted frames, as one
  * stream, must parse back (library at input-chosen cuts, and the reference
- * model) to exactly the fields that went in. */
+ * model) to exactly the fields that went in; and registering on_comment,
+ * with a max_field some comments exceed, may change nothing but the
+ * comments reported (a comment never costs an event). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +118,43 @@ static char *encode_all(const sse_frame *f, size_t *len)
     return out;
 }
 
+/* The trace without its comments and SSE_E_COMMENT_TOO_LONG reports. */
+static void strip_comments(char *text)
+{
+    char *in = text, *out = text;
+    while (*in) {
+        char *eol = strchr(in, '\n');
+        size_t n = eol ? (size_t)(eol - in) + 1 : strlen(in);
+        if (strncmp(in, "comment ", 8) != 0 &&
+            strncmp(in, "error SSE_E_COMMENT_TOO_LONG\n", 29) != 0) {
+            memmove(out, in, n);
+            out += n;
+        }
+        in += n;
+    }
+    *out = '\0';
+}
+
+/* Parses the stream with and without on_comment, max_field from seed. */
+static void comments_cost_no_event(const char *stream, size_t len,
+                                   const size_t *cuts, size_t ncuts,
+                                   uint8_t seed)
+{
+    run_config c = {0};
+    run_result with, without;
+    c.max_line = c.max_event = len + 16;
+    c.max_field = 1 + seed % 48u;
+    c.comments = 1;
+    run_parser(stream, len, cuts, ncuts, &c, &with);
+    c.comments = 0;
+    run_parser(stream, len, cuts, ncuts, &c, &without);
+    strip_comments(with.t.text);
+    fuzz_same("with on_comment, less the comments", without.t.text,
+              with.t.text);
+    free(with.t.text);
+    free(without.t.text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_reader r = {data, size};
@@ -181,6 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     got.t.text);
             free(got.t.text);
         }
+        comments_cost_no_event(stream ? stream : "", len, cuts, ncuts, seed);
         ro.comments = 1;
         ref_parse(stream ? stream : "", len, &ro, &model);
         fuzz_same("encoded frames through the reference model", want.text,

@@ -118,7 +118,8 @@ SSE_API const char *sse_version_string(void);
  * negative values are errors. Numbers never change once released.
  * Recoverable errors (the *_TOO_* codes and SSE_E_NOMEM while parsing) are
  * reported through sse_callbacks.on_error for the event they hit; the
- * event is dropped and parsing goes on. The others stick to the parser until
+ * event is dropped (an over-long comment is dropped alone) and parsing
+ * goes on. The others stick to the parser until
  * sse_parser_reset(). Codes from -20 on are the encoder's refusals: a frame
  * the receiver could not get back unchanged is refused whole.
  */
@@ -131,9 +132,11 @@ SSE_API const char *sse_version_string(void);
     X(-4, E_LINE_TOO_LONG, "line longer than the max_line limit")             \
     X(-5, E_EVENT_TOO_LARGE, "event data larger than the max_event limit")    \
     X(-6, E_FIELD_TOO_LONG,                                                   \
-      "event type, id or comment longer than the max_field limit")            \
+      "event type or id longer than the max_field limit")                     \
     X(-7, E_CALLBACK, "a callback returned an error")                         \
     X(-8, E_FINISHED, "parser already finished; reset it to parse again")  \
+    X(-9, E_COMMENT_TOO_LONG,                                                 \
+      "comment longer than the max_field limit; only the comment is lost")    \
     X(-20, E_TYPE_LINE_END, "event type contains CR or LF")                 \
     X(-21, E_ID_LINE_END, "id contains CR or LF")                           \
     X(-22, E_ID_NUL, "id contains NUL, which receivers ignore")             \
@@ -204,11 +207,15 @@ typedef struct sse_callbacks {
     int (*on_retry)(sse_parser *p, uint64_t retry_ms, void *user);
     /* A comment line (":text"), without the colon and one leading space.
      * Costs buffering (max_field) when a comment spans fed chunks; leave NULL
-     * and comments are skipped without being stored. */
+     * and comments are skipped without being stored. A comment never costs
+     * an event: comment lines have no max_line limit, and one longer than
+     * max_field is skipped and reported as SSE_E_COMMENT_TOO_LONG. */
     int (*on_comment)(sse_parser *p, const char *text, size_t len, void *user);
     /* A recoverable error: code is SSE_E_LINE_TOO_LONG, SSE_E_EVENT_TOO_LARGE,
-     * SSE_E_FIELD_TOO_LONG or SSE_E_NOMEM. The event being built is dropped
-     * (reported once per event); parsing resumes with the next event. */
+     * SSE_E_FIELD_TOO_LONG or SSE_E_NOMEM: the event being built is dropped
+     * (reported once per event) and parsing resumes with the next event;
+     * or SSE_E_COMMENT_TOO_LONG (only with on_comment): that comment alone
+     * is skipped, reported each time. */
     int (*on_error)(sse_parser *p, int code, void *user);
     /* Room for callbacks added in later 0.x/1.x releases: they must be
      * NULL (sse_callbacks_init or zero-initialisation does that), which
@@ -889,6 +896,8 @@ struct sse_parser {
                                        cancel (an id that turns out to
                                        hold NUL), as -code */
     char name_[5];                  /* the field name read so far */
+    unsigned char scan_;            /* how line ends are found: the widest
+                                       way this CPU has (src/sse_scan.h) */
     void *reserved_[4];
 };
 

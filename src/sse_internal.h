@@ -73,8 +73,7 @@ static inline int sse__data_append(sse_parser *p, const char *s, size_t n,
         if (rc != SSE_OK)
             return rc;
     }
-    if (n)
-        memcpy(p->data_ + p->data_len_, s, n);
+    sse__copy(p->data_ + p->data_len_, s, n);
     p->data_len_ += n;
     if (lf)
         p->data_[p->data_len_++] = '\n';

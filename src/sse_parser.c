@@ -38,6 +38,7 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
     p->flags_ = options->flags;
     p->committed_id_slot_ = p->pending_id_slot_ = 0;
     p->type_slot_ = 1;
+    p->scan_ = sse__scan_best();
     sse_parser_reset(p);
     return SSE_OK;
 }

@@ -121,6 +121,261 @@ static inline const char *sse__find_eol(const char *s, const char *end)
     return s;
 }
 
+/* ---- Line-end masks: the parser's scan ---------------------------------
+ *
+ * The parser finds line ends as a bit mask per 64-byte block: bit j of a
+ * block's mask is set when byte j is CR or LF. Each step takes its next
+ * line end from the mask with one count-trailing-zeros, so a block costs
+ * one computation however many lines it holds, and no byte is scanned
+ * twice. The widest way the CPU has is chosen when the parser is set up
+ * (sse__scan_best): AVX-512BW or AVX2 where the CPU has them (x86-64 with
+ * gcc or clang; compiled with target attributes, so the rest of the
+ * library needs no -m flag), SSE2 on any other x86-64, NEON on aarch64, a
+ * portable 64-bit word method elsewhere. SSE_NO_SIMD forces the portable
+ * way; SSE_SCAN_FORCE=<one of the names below> forces one way (the tests
+ * run the suites once per way).
+ */
+enum {
+    SSE__SCAN_PORTABLE,
+    SSE__SCAN_SSE2,
+    SSE__SCAN_AVX2,
+    SSE__SCAN_AVX512,
+    SSE__SCAN_NEON
+};
+
+#if !defined(SSE_NO_SIMD) && defined(__GNUC__) && defined(__x86_64__)
+#define SSE__X86_DISPATCH 1
+#include <immintrin.h>
+#else
+#define SSE__X86_DISPATCH 0
+#endif
+#if !defined(SSE_NO_SIMD) && (defined(__aarch64__) || defined(_M_ARM64)) &&    \
+    defined(__ARM_NEON)
+#define SSE__NEON 1
+#include <arm_neon.h>
+#else
+#define SSE__NEON 0
+#endif
+
+static inline unsigned sse__ctz64(uint64_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    unsigned i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* Portable: 8 bytes at a time in a 64-bit word, read as little-endian
+ * whatever the machine (so bit i is byte i on big-endian ones too). The
+ * zero-byte test here is exact (no borrow between bytes). */
+static inline uint64_t sse__mask64_portable(const unsigned char *s)
+{
+    const uint64_t low7 = SSE__ONES * 0x7F;
+    uint64_t mask = 0;
+    unsigned k, i;
+    for (k = 0; k < 64; k += 8) {
+        uint64_t w = 0, lf, cr, z;
+        for (i = 0; i < 8; i++)
+            w |= (uint64_t)s[k + i] << (8 * i);
+        lf = w ^ (SSE__ONES * '\n');
+        cr = w ^ (SSE__ONES * '\r');
+        z = ~(((lf & low7) + low7) | lf | low7) |
+            ~(((cr & low7) + low7) | cr | low7);
+        /* The 0x80 of each matching byte, gathered into 8 bits. */
+        mask |= (((z >> 7) * (uint64_t)0x0102040810204080u) >> 56) << k;
+    }
+    return mask;
+}
+
+#if SSE__SSE2
+static inline uint64_t sse__mask64_sse2(const unsigned char *s)
+{
+    return (uint64_t)sse__eol_mask16((const char *)s) |
+           (uint64_t)sse__eol_mask16((const char *)s + 16) << 16 |
+           (uint64_t)sse__eol_mask16((const char *)s + 32) << 32 |
+           (uint64_t)sse__eol_mask16((const char *)s + 48) << 48;
+}
+#endif
+
+#if SSE__X86_DISPATCH
+__attribute__((target("avx2"))) static inline uint64_t
+sse__mask64_avx2(const unsigned char *s)
+{
+    const __m256i lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)s);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + 32));
+    uint32_t lo = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(a, cr)));
+    uint32_t hi = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(b, lf), _mm256_cmpeq_epi8(b, cr)));
+    return (uint64_t)lo | (uint64_t)hi << 32;
+}
+
+__attribute__((target("avx512bw"))) static inline uint64_t
+sse__mask64_avx512(const unsigned char *s)
+{
+    __m512i v = _mm512_loadu_si512((const void *)s);
+    return (uint64_t)(_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
+                      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')));
+}
+#endif
+
+#if SSE__NEON
+static inline uint64_t sse__mask64_neon(const unsigned char *s)
+{
+    static const uint8_t weights[16] = {1, 2, 4, 8, 16, 32, 64, 128,
+                                        1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t w = vld1q_u8(weights);
+    const uint8x16_t lf = vdupq_n_u8('\n'), cr = vdupq_n_u8('\r');
+    uint8x16_t m[4], sum;
+    int i;
+    for (i = 0; i < 4; i++) {
+        uint8x16_t v = vld1q_u8(s + 16 * i);
+        m[i] = vandq_u8(vorrq_u8(vceqq_u8(v, lf), vceqq_u8(v, cr)), w);
+    }
+    /* Pairwise sums gather each byte's weight into bits in byte order. */
+    sum = vpaddq_u8(vpaddq_u8(m[0], m[1]), vpaddq_u8(m[2], m[3]));
+    sum = vpaddq_u8(sum, sum);
+    return vgetq_lane_u64(vreinterpretq_u64_u8(sum), 0);
+}
+#endif
+
+/* The way this build and this CPU do best, or the one forced. */
+static inline unsigned char sse__scan_best(void)
+{
+#if defined(SSE_SCAN_FORCE)
+    return (unsigned char)(SSE_SCAN_FORCE);
+#elif SSE__X86_DISPATCH
+    /* libgcc / compiler-rt fill in what __builtin_cpu_supports reads
+     * before main, including whether the OS saves the wide registers. */
+    if (__builtin_cpu_supports("avx512bw"))
+        return SSE__SCAN_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return SSE__SCAN_AVX2;
+    return SSE__SCAN_SSE2;
+#elif SSE__SSE2
+    return SSE__SCAN_SSE2;
+#elif SSE__NEON
+    return SSE__SCAN_NEON;
+#else
+    return SSE__SCAN_PORTABLE;
+#endif
+}
+
+/* The mask of the last, partial block [s, s + left), left < 64: bits past
+ * it are 0, and nothing past it is read. */
+static inline uint64_t sse__tail_portable(const unsigned char *s, size_t left)
+{
+    uint64_t mask = 0;
+    size_t i;
+    for (i = 0; i < left; i++)
+        if (s[i] == '\n' || s[i] == '\r')
+            mask |= (uint64_t)1 << i;
+    return mask;
+}
+
+#if SSE__SSE2
+/* 16 bytes at a time; the last piece as the 16 ending at the end, shifted
+ * to drop the bytes already seen; under 16 bytes in all, byte by byte. */
+static inline uint64_t sse__tail_sse2(const unsigned char *s, size_t left)
+{
+    uint64_t mask = 0;
+    size_t i = 0;
+    if (left < 16)
+        return sse__tail_portable(s, left);
+    for (; i + 16 <= left; i += 16)
+        mask |= (uint64_t)sse__eol_mask16((const char *)s + i) << i;
+    if (i < left) {
+        unsigned m = sse__eol_mask16((const char *)s + left - 16);
+        mask |= (uint64_t)(m >> (16 - (left - i))) << i;
+    }
+    return mask;
+}
+#endif
+
+#if SSE__NEON
+static inline uint64_t sse__tail_neon(const unsigned char *s, size_t left)
+{
+    unsigned char copy[64] = {0}; /* 0 is neither CR nor LF */
+    memcpy(copy, s, left);
+    return sse__mask64_neon(copy);
+}
+#endif
+
+/* From the 64-byte block at *block: the first block holding a CR or LF at
+ * or after s (s <= *block + 1: the line ends before it are used up). Sets
+ * *block to it and returns its mask less the bits before s; returns 0 when
+ * there is none before end. One function per way, each compiled for its
+ * instruction set, so the loop over blocks runs without calls. */
+#define SSE__FIND_FUNCTION(name, attributes, mask64, tail)                    \
+    attributes static uint64_t name(const char **block, const char *s,       \
+                                    const char *end)                          \
+    {                                                                         \
+        const unsigned char *b = (const unsigned char *)*block;               \
+        const unsigned char *e = (const unsigned char *)end;                  \
+        uint64_t m;                                                           \
+        for (;; b += 64) {                                                    \
+            size_t left = (size_t)(e - b);                                    \
+            if (left == 0)                                                    \
+                return 0;                                                     \
+            m = left >= 64 ? mask64(b) : tail(b, left);                       \
+            if ((const char *)b < s) {                                        \
+                size_t k = (size_t)((const char *)s - (const char *)b);      \
+                m = k >= 64 ? 0 : m & (~(uint64_t)0 << k);                    \
+            }                                                                 \
+            if (m) {                                                          \
+                *block = (const char *)b;                                     \
+                return m;                                                     \
+            }                                                                 \
+            if (left <= 64)                                                   \
+                return 0;                                                     \
+        }                                                                     \
+    }
+SSE__FIND_FUNCTION(sse__find_portable, , sse__mask64_portable,
+                   sse__tail_portable)
+#if SSE__SSE2
+SSE__FIND_FUNCTION(sse__find_sse2, , sse__mask64_sse2, sse__tail_sse2)
+#endif
+#if SSE__X86_DISPATCH
+SSE__FIND_FUNCTION(sse__find_avx2, __attribute__((target("avx2"))),
+                   sse__mask64_avx2, sse__tail_sse2)
+SSE__FIND_FUNCTION(sse__find_avx512, __attribute__((target("avx512bw"))),
+                   sse__mask64_avx512, sse__tail_sse2)
+#endif
+#if SSE__NEON
+SSE__FIND_FUNCTION(sse__find_neon, , sse__mask64_neon, sse__tail_neon)
+#endif
+
+/* SSE__FIND_FUNCTION for the given way. */
+static inline uint64_t sse__find_block(unsigned way, const char **block,
+                                       const char *s, const char *end)
+{
+    switch (way) {
+#if SSE__X86_DISPATCH
+    case SSE__SCAN_AVX512:
+        return sse__find_avx512(block, s, end);
+    case SSE__SCAN_AVX2:
+        return sse__find_avx2(block, s, end);
+#endif
+#if SSE__SSE2
+    case SSE__SCAN_SSE2:
+        return sse__find_sse2(block, s, end);
+#endif
+#if SSE__NEON
+    case SSE__SCAN_NEON:
+        return sse__find_neon(block, s, end);
+#endif
+    default:
+        return sse__find_portable(block, s, end);
+    }
+}
+
 /* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
  * two fixed-size moves that overlap in the middle. */
 static inline void sse__copy(char *dst, const char *src, size_t n)

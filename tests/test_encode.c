@@ -380,6 +380,43 @@ static void padding_comment(void **state)
     }
 }
 
+/* A comment never costs an event: a frame whose comment and padding are
+ * each longer than the parser's default max_field parses back, with
+ * on_comment registered and default limits, to its event, the two
+ * comment lines reported as too long on their own. */
+static void long_comment_round_trip(void **state)
+{
+    size_t big = SSE_DEFAULT_MAX_FIELD + 100, len;
+    size_t cuts[] = {1, 700, SSE_DEFAULT_MAX_FIELD, SSE_DEFAULT_MAX_FIELD * 2};
+    char *comment = malloc(big), *stream, *got;
+    sse_frame f = frame_data("x", 1);
+    test_opts o;
+    sse_ssize n;
+    (void)state;
+    assert_non_null(comment);
+    memset(comment, 'c', big);
+    f.comment = comment;
+    f.comment_len = big;
+    f.padding = big;
+    n = sse_encode(NULL, 0, &f);
+    assert_true(n > (sse_ssize)(2 * big));
+    len = (size_t)n;
+    stream = malloc(len);
+    assert_non_null(stream);
+    assert_int_equal(sse_encode(stream, len, &f), n);
+    memset(&o, 0, sizeof o);
+    got = run_split(stream, len, cuts, 4, &o);
+    assert_string_equal(got, ERR("COMMENT_TOO_LONG") ERR("COMMENT_TOO_LONG")
+                                 EV("message", "x", ""));
+    free(got);
+    got = run_split(stream, len, NULL, 0, &o);
+    assert_string_equal(got, ERR("COMMENT_TOO_LONG") ERR("COMMENT_TOO_LONG")
+                                 EV("message", "x", ""));
+    free(got);
+    free(stream);
+    free(comment);
+}
+
 /* Every field at once, in the documented order. */
 static void field_order(void **state)
 {
@@ -858,6 +895,7 @@ int main(void)
         cmocka_unit_test(frame_too_large),
         cmocka_unit_test(writer_failure),
         cmocka_unit_test(large_frame),
+        cmocka_unit_test(long_comment_round_trip),
         cmocka_unit_test(round_trip_bytes),
         cmocka_unit_test(round_trip_utf8_as_browser),
         cmocka_unit_test(response_headers),

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EV(type, data, id) "event type=" type " data=" data " id=" id "\n"
-#define ERR(name) "error SSE_E_" name "\n"
 
 static test_opts limits(size_t line, size_t event, size_t field)
 {
@@ -30,9 +28,7 @@ static void line_limit(void **state)
     /* The whole event goes, including lines before and after. */
     CHECK_OPTS("data: a\ndata: 12345678\ndata: b\n\ndata: ok\n\n",
                ERR("LINE_TOO_LONG") EV("message", "ok", ""), &o);
-    /* Any kind of line: comment, unknown field, name without colon. */
-    CHECK_OPTS(":1234567890\ndata: x\n\ndata: y\n\n",
-               ERR("LINE_TOO_LONG") EV("message", "y", ""), &o);
+    /* Any kind of field line: unknown field, name without colon. */
     CHECK_OPTS("abcdefghijk\ndata: x\n\ndata: y\n\n",
                ERR("LINE_TOO_LONG") EV("message", "y", ""), &o);
     CHECK_OPTS("abcdefghij: k\ndata: y\n\n", ERR("LINE_TOO_LONG"), &o);
@@ -81,8 +77,16 @@ static void field_limit(void **state)
     /* The over-long id is not applied. */
     CHECK_OPTS("id: 1\n\nid: 12345\ndata: x\n\ndata: y\n\n",
                ERR("FIELD_TOO_LONG") EV("message", "y", "1"), &o);
+    /* A comment over the limit is reported and skipped on its own: a
+     * comment never costs an event. */
     CHECK_OPTS(": 12345\ndata: x\n\ndata: y\n\n",
-               ERR("FIELD_TOO_LONG") EV("message", "y", ""), &o);
+               ERR("COMMENT_TOO_LONG") EV("message", "x", "")
+                   EV("message", "y", ""),
+               &o);
+    CHECK_OPTS("data: a\n:123456\n: 1234\n: 12345\ndata: b\n\n",
+               ERR("COMMENT_TOO_LONG") "comment 1234\n" ERR("COMMENT_TOO_LONG")
+                   EV("message", "a\\nb", ""),
+               &o);
     /* An id is ignored whole when it holds a NUL, even one that comes
      * after the limit was passed: no error then (found by the random
      * split test: the error used to depend on the chunking). */
@@ -92,6 +96,32 @@ static void field_limit(void **state)
     /* Without a comment callback comments are never stored. */
     quiet.no_comments = 1;
     CHECK_OPTS(": 12345\ndata: x\n\n", EV("message", "x", ""), &quiet);
+    CHECK_OPTS("data: a\n:123456\ndata: b\n\n", EV("message", "a\\nb", ""),
+               &quiet);
+}
+
+/* Comment lines have no line limit: nothing of them is kept beyond
+ * max_field, and a comment must never cost an event (an encoder frame
+ * with a long comment or a lot of padding comes back whole). */
+static void comment_has_no_line_limit(void **state)
+{
+    test_opts o = limits(10, 0, 0), tight = limits(10, 0, 4);
+    test_opts quiet = o;
+    (void)state;
+    quiet.no_comments = 1;
+    CHECK_OPTS(":1234567890abc\ndata: x\n\ndata: y\n\n",
+               "comment 1234567890abc\n" EV("message", "x", "")
+                   EV("message", "y", ""),
+               &o);
+    CHECK_OPTS("data: a\n:1234567890abc\ndata: b\n\n",
+               "comment 1234567890abc\n" EV("message", "a\\nb", ""), &o);
+    CHECK_OPTS("data: a\n:1234567890abc\ndata: b\n\n",
+               ERR("COMMENT_TOO_LONG") EV("message", "a\\nb", ""), &tight);
+    CHECK_OPTS("data: a\n:1234567890abc\ndata: b\n\n",
+               EV("message", "a\\nb", ""), &quiet);
+    /* Cut by CR, and by CR LF, as any line. */
+    CHECK_OPTS(":1234567890abc\rdata: x\r\n\r\n", "comment 1234567890abc\n"
+               EV("message", "x", ""), &o);
 }
 
 /* A line over max_line reports SSE_E_LINE_TOO_LONG even when it also
@@ -101,7 +131,7 @@ static void line_limit_takes_precedence(void **state)
 {
     test_opts o = limits(16, 8, 12);
     (void)state;
-    CHECK_OPTS(": 0123456789abcdef\ndata: x\n\n:0123456789abc\n\n"
+    CHECK_OPTS("id: 0123456789abcdef\ndata: x\n\nid:0123456789abc\n\n"
                "data: 12345678901\n\ndata: 12345678\n\ndata: ok\n\n",
                ERR("LINE_TOO_LONG") ERR("FIELD_TOO_LONG") ERR("LINE_TOO_LONG")
                    ERR("EVENT_TOO_LARGE") EV("message", "ok", ""),
@@ -359,6 +389,7 @@ int main(void)
         cmocka_unit_test(line_limit),
         cmocka_unit_test(event_limit),
         cmocka_unit_test(field_limit),
+        cmocka_unit_test(comment_has_no_line_limit),
         cmocka_unit_test(line_limit_takes_precedence),
         cmocka_unit_test(buffer_mode_limits),
         cmocka_unit_test(pause_on_error),

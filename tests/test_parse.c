@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#define EV(type, data, id) "event type=" type " data=" data " id=" id "\n"
 
 /* "a blank line dispatches"; default type is "message" */
 static void simple_event(void **state)

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #define R "\xEF\xBF\xBD" /* U+FFFD */
-#define EV(type, data, id) "event type=" type " data=" data " id=" id "\n"
 #define TR "\\xef\\xbf\\xbd" /* U+FFFD as the trace prints it */
 
 struct replace_case {

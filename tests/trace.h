@@ -13,6 +13,10 @@
 #include "sse.h"
 #include "trace_text.h"
 
+/* Expected trace lines: an event, an on_error report. */
+#define EV(type, data, id) "event type=" type " data=" data " id=" id "\n"
+#define ERR(name) "error SSE_E_" name "\n"
+
 /* How a test parser is configured. Zero = defaults with malloc'd memory. */
 typedef struct test_opts {
     size_t max_line, max_event, max_field;

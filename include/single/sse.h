@@ -134,7 +134,8 @@ SSE_API const char *sse_version_string(void);
  * negative values are errors. Numbers never change once released.
  * Recoverable errors (the *_TOO_* codes and SSE_E_NOMEM while parsing) are
  * reported through sse_callbacks.on_error for the event they hit; the
- * event is dropped and parsing goes on. The others stick to the parser until
+ * event is dropped (an over-long comment is dropped alone) and parsing
+ * goes on. The others stick to the parser until
  * sse_parser_reset(). Codes from -20 on are the encoder's refusals: a frame
  * the receiver could not get back unchanged is refused whole.
  */
@@ -147,9 +148,11 @@ SSE_API const char *sse_version_string(void);
     X(-4, E_LINE_TOO_LONG, "line longer than the max_line limit")             \
     X(-5, E_EVENT_TOO_LARGE, "event data larger than the max_event limit")    \
     X(-6, E_FIELD_TOO_LONG,                                                   \
-      "event type, id or comment longer than the max_field limit")            \
+      "event type or id longer than the max_field limit")                     \
     X(-7, E_CALLBACK, "a callback returned an error")                         \
     X(-8, E_FINISHED, "parser already finished; reset it to parse again")  \
+    X(-9, E_COMMENT_TOO_LONG,                                                 \
+      "comment longer than the max_field limit; only the comment is lost")    \
     X(-20, E_TYPE_LINE_END, "event type contains CR or LF")                 \
     X(-21, E_ID_LINE_END, "id contains CR or LF")                           \
     X(-22, E_ID_NUL, "id contains NUL, which receivers ignore")             \
@@ -220,11 +223,15 @@ typedef struct sse_callbacks {
     int (*on_retry)(sse_parser *p, uint64_t retry_ms, void *user);
     /* A comment line (":text"), without the colon and one leading space.
      * Costs buffering (max_field) when a comment spans fed chunks; leave NULL
-     * and comments are skipped without being stored. */
+     * and comments are skipped without being stored. A comment never costs
+     * an event: comment lines have no max_line limit, and one longer than
+     * max_field is skipped and reported as SSE_E_COMMENT_TOO_LONG. */
     int (*on_comment)(sse_parser *p, const char *text, size_t len, void *user);
     /* A recoverable error: code is SSE_E_LINE_TOO_LONG, SSE_E_EVENT_TOO_LARGE,
-     * SSE_E_FIELD_TOO_LONG or SSE_E_NOMEM. The event being built is dropped
-     * (reported once per event); parsing resumes with the next event. */
+     * SSE_E_FIELD_TOO_LONG or SSE_E_NOMEM: the event being built is dropped
+     * (reported once per event) and parsing resumes with the next event;
+     * or SSE_E_COMMENT_TOO_LONG (only with on_comment): that comment alone
+     * is skipped, reported each time. */
     int (*on_error)(sse_parser *p, int code, void *user);
     /* Room for callbacks added in later 0.x/1.x releases: they must be
      * NULL (sse_callbacks_init or zero-initialisation does that), which
@@ -905,6 +912,8 @@ struct sse_parser {
                                        cancel (an id that turns out to
                                        hold NUL), as -code */
     char name_[5];                  /* the field name read so far */
+    unsigned char scan_;            /* how line ends are found: the widest
+                                       way this CPU has (src/sse_scan.h) */
     void *reserved_[4];
 };
 
@@ -1088,6 +1097,261 @@ static inline const char *sse__find_eol(const char *s, const char *end)
     return s;
 }
 
+/* ---- Line-end masks: the parser's scan ---------------------------------
+ *
+ * The parser finds line ends as a bit mask per 64-byte block: bit j of a
+ * block's mask is set when byte j is CR or LF. Each step takes its next
+ * line end from the mask with one count-trailing-zeros, so a block costs
+ * one computation however many lines it holds, and no byte is scanned
+ * twice. The widest way the CPU has is chosen when the parser is set up
+ * (sse__scan_best): AVX-512BW or AVX2 where the CPU has them (x86-64 with
+ * gcc or clang; compiled with target attributes, so the rest of the
+ * library needs no -m flag), SSE2 on any other x86-64, NEON on aarch64, a
+ * portable 64-bit word method elsewhere. SSE_NO_SIMD forces the portable
+ * way; SSE_SCAN_FORCE=<one of the names below> forces one way (the tests
+ * run the suites once per way).
+ */
+enum {
+    SSE__SCAN_PORTABLE,
+    SSE__SCAN_SSE2,
+    SSE__SCAN_AVX2,
+    SSE__SCAN_AVX512,
+    SSE__SCAN_NEON
+};
+
+#if !defined(SSE_NO_SIMD) && defined(__GNUC__) && defined(__x86_64__)
+#define SSE__X86_DISPATCH 1
+#include <immintrin.h>
+#else
+#define SSE__X86_DISPATCH 0
+#endif
+#if !defined(SSE_NO_SIMD) && (defined(__aarch64__) || defined(_M_ARM64)) &&    \
+    defined(__ARM_NEON)
+#define SSE__NEON 1
+#include <arm_neon.h>
+#else
+#define SSE__NEON 0
+#endif
+
+static inline unsigned sse__ctz64(uint64_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    unsigned i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* Portable: 8 bytes at a time in a 64-bit word, read as little-endian
+ * whatever the machine (so bit i is byte i on big-endian ones too). The
+ * zero-byte test here is exact (no borrow between bytes). */
+static inline uint64_t sse__mask64_portable(const unsigned char *s)
+{
+    const uint64_t low7 = SSE__ONES * 0x7F;
+    uint64_t mask = 0;
+    unsigned k, i;
+    for (k = 0; k < 64; k += 8) {
+        uint64_t w = 0, lf, cr, z;
+        for (i = 0; i < 8; i++)
+            w |= (uint64_t)s[k + i] << (8 * i);
+        lf = w ^ (SSE__ONES * '\n');
+        cr = w ^ (SSE__ONES * '\r');
+        z = ~(((lf & low7) + low7) | lf | low7) |
+            ~(((cr & low7) + low7) | cr | low7);
+        /* The 0x80 of each matching byte, gathered into 8 bits. */
+        mask |= (((z >> 7) * (uint64_t)0x0102040810204080u) >> 56) << k;
+    }
+    return mask;
+}
+
+#if SSE__SSE2
+static inline uint64_t sse__mask64_sse2(const unsigned char *s)
+{
+    return (uint64_t)sse__eol_mask16((const char *)s) |
+           (uint64_t)sse__eol_mask16((const char *)s + 16) << 16 |
+           (uint64_t)sse__eol_mask16((const char *)s + 32) << 32 |
+           (uint64_t)sse__eol_mask16((const char *)s + 48) << 48;
+}
+#endif
+
+#if SSE__X86_DISPATCH
+__attribute__((target("avx2"))) static inline uint64_t
+sse__mask64_avx2(const unsigned char *s)
+{
+    const __m256i lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)s);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + 32));
+    uint32_t lo = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(a, cr)));
+    uint32_t hi = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(b, lf), _mm256_cmpeq_epi8(b, cr)));
+    return (uint64_t)lo | (uint64_t)hi << 32;
+}
+
+__attribute__((target("avx512bw"))) static inline uint64_t
+sse__mask64_avx512(const unsigned char *s)
+{
+    __m512i v = _mm512_loadu_si512((const void *)s);
+    return (uint64_t)(_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
+                      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')));
+}
+#endif
+
+#if SSE__NEON
+static inline uint64_t sse__mask64_neon(const unsigned char *s)
+{
+    static const uint8_t weights[16] = {1, 2, 4, 8, 16, 32, 64, 128,
+                                        1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t w = vld1q_u8(weights);
+    const uint8x16_t lf = vdupq_n_u8('\n'), cr = vdupq_n_u8('\r');
+    uint8x16_t m[4], sum;
+    int i;
+    for (i = 0; i < 4; i++) {
+        uint8x16_t v = vld1q_u8(s + 16 * i);
+        m[i] = vandq_u8(vorrq_u8(vceqq_u8(v, lf), vceqq_u8(v, cr)), w);
+    }
+    /* Pairwise sums gather each byte's weight into bits in byte order. */
+    sum = vpaddq_u8(vpaddq_u8(m[0], m[1]), vpaddq_u8(m[2], m[3]));
+    sum = vpaddq_u8(sum, sum);
+    return vgetq_lane_u64(vreinterpretq_u64_u8(sum), 0);
+}
+#endif
+
+/* The way this build and this CPU do best, or the one forced. */
+static inline unsigned char sse__scan_best(void)
+{
+#if defined(SSE_SCAN_FORCE)
+    return (unsigned char)(SSE_SCAN_FORCE);
+#elif SSE__X86_DISPATCH
+    /* libgcc / compiler-rt fill in what __builtin_cpu_supports reads
+     * before main, including whether the OS saves the wide registers. */
+    if (__builtin_cpu_supports("avx512bw"))
+        return SSE__SCAN_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return SSE__SCAN_AVX2;
+    return SSE__SCAN_SSE2;
+#elif SSE__SSE2
+    return SSE__SCAN_SSE2;
+#elif SSE__NEON
+    return SSE__SCAN_NEON;
+#else
+    return SSE__SCAN_PORTABLE;
+#endif
+}
+
+/* The mask of the last, partial block [s, s + left), left < 64: bits past
+ * it are 0, and nothing past it is read. */
+static inline uint64_t sse__tail_portable(const unsigned char *s, size_t left)
+{
+    uint64_t mask = 0;
+    size_t i;
+    for (i = 0; i < left; i++)
+        if (s[i] == '\n' || s[i] == '\r')
+            mask |= (uint64_t)1 << i;
+    return mask;
+}
+
+#if SSE__SSE2
+/* 16 bytes at a time; the last piece as the 16 ending at the end, shifted
+ * to drop the bytes already seen; under 16 bytes in all, byte by byte. */
+static inline uint64_t sse__tail_sse2(const unsigned char *s, size_t left)
+{
+    uint64_t mask = 0;
+    size_t i = 0;
+    if (left < 16)
+        return sse__tail_portable(s, left);
+    for (; i + 16 <= left; i += 16)
+        mask |= (uint64_t)sse__eol_mask16((const char *)s + i) << i;
+    if (i < left) {
+        unsigned m = sse__eol_mask16((const char *)s + left - 16);
+        mask |= (uint64_t)(m >> (16 - (left - i))) << i;
+    }
+    return mask;
+}
+#endif
+
+#if SSE__NEON
+static inline uint64_t sse__tail_neon(const unsigned char *s, size_t left)
+{
+    unsigned char copy[64] = {0}; /* 0 is neither CR nor LF */
+    memcpy(copy, s, left);
+    return sse__mask64_neon(copy);
+}
+#endif
+
+/* From the 64-byte block at *block: the first block holding a CR or LF at
+ * or after s (s <= *block + 1: the line ends before it are used up). Sets
+ * *block to it and returns its mask less the bits before s; returns 0 when
+ * there is none before end. One function per way, each compiled for its
+ * instruction set, so the loop over blocks runs without calls. */
+#define SSE__FIND_FUNCTION(name, attributes, mask64, tail)                    \
+    attributes static uint64_t name(const char **block, const char *s,       \
+                                    const char *end)                          \
+    {                                                                         \
+        const unsigned char *b = (const unsigned char *)*block;               \
+        const unsigned char *e = (const unsigned char *)end;                  \
+        uint64_t m;                                                           \
+        for (;; b += 64) {                                                    \
+            size_t left = (size_t)(e - b);                                    \
+            if (left == 0)                                                    \
+                return 0;                                                     \
+            m = left >= 64 ? mask64(b) : tail(b, left);                       \
+            if ((const char *)b < s) {                                        \
+                size_t k = (size_t)((const char *)s - (const char *)b);      \
+                m = k >= 64 ? 0 : m & (~(uint64_t)0 << k);                    \
+            }                                                                 \
+            if (m) {                                                          \
+                *block = (const char *)b;                                     \
+                return m;                                                     \
+            }                                                                 \
+            if (left <= 64)                                                   \
+                return 0;                                                     \
+        }                                                                     \
+    }
+SSE__FIND_FUNCTION(sse__find_portable, , sse__mask64_portable,
+                   sse__tail_portable)
+#if SSE__SSE2
+SSE__FIND_FUNCTION(sse__find_sse2, , sse__mask64_sse2, sse__tail_sse2)
+#endif
+#if SSE__X86_DISPATCH
+SSE__FIND_FUNCTION(sse__find_avx2, __attribute__((target("avx2"))),
+                   sse__mask64_avx2, sse__tail_sse2)
+SSE__FIND_FUNCTION(sse__find_avx512, __attribute__((target("avx512bw"))),
+                   sse__mask64_avx512, sse__tail_sse2)
+#endif
+#if SSE__NEON
+SSE__FIND_FUNCTION(sse__find_neon, , sse__mask64_neon, sse__tail_neon)
+#endif
+
+/* SSE__FIND_FUNCTION for the given way. */
+static inline uint64_t sse__find_block(unsigned way, const char **block,
+                                       const char *s, const char *end)
+{
+    switch (way) {
+#if SSE__X86_DISPATCH
+    case SSE__SCAN_AVX512:
+        return sse__find_avx512(block, s, end);
+    case SSE__SCAN_AVX2:
+        return sse__find_avx2(block, s, end);
+#endif
+#if SSE__SSE2
+    case SSE__SCAN_SSE2:
+        return sse__find_sse2(block, s, end);
+#endif
+#if SSE__NEON
+    case SSE__SCAN_NEON:
+        return sse__find_neon(block, s, end);
+#endif
+    default:
+        return sse__find_portable(block, s, end);
+    }
+}
+
 /* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
  * two fixed-size moves that overlap in the middle. */
 static inline void sse__copy(char *dst, const char *src, size_t n)
@@ -1205,8 +1469,7 @@ static inline int sse__data_append(sse_parser *p, const char *s, size_t n,
         if (rc != SSE_OK)
             return rc;
     }
-    if (n)
-        memcpy(p->data_ + p->data_len_, s, n);
+    sse__copy(p->data_ + p->data_len_, s, n);
     p->data_len_ += n;
     if (lf)
         p->data_[p->data_len_++] = '\n';
@@ -1627,7 +1890,8 @@ static int sse__utf8_mode(const sse_parser *p)
     return (p->flags_ & SSE_PARSER_UTF8_REPLACE) != 0;
 }
 
-/* Maps a callback's return value onto the parser status. `before` is the
+/* Folds a callback's return value into the parser status and returns it:
+ * SSE_OK to go on, SSE_PAUSE or SSE_E_CALLBACK to stop. `before` is the
  * reason text before the call, to tell whether the callback set its own. */
 static int sse__after_callback(sse_parser *p, int rc, const char *before)
 {
@@ -1645,12 +1909,17 @@ static int sse__after_callback(sse_parser *p, int rc, const char *before)
     return SSE_E_CALLBACK;
 }
 
-/* Runs a callback expression and folds its result into the status. */
-#define SSE__CALL(p, call)                                                    \
-    do {                                                                      \
-        const char *before_ = (p)->error_reason_;                             \
-        return sse__after_callback((p), (call), before_);                     \
-    } while (0)
+/* Reports a recoverable error through on_error. */
+static int sse__report(sse_parser *p, int code)
+{
+    const char *before;
+    p->error_reason_ = sse_strerror(code);
+    if (!p->callbacks_->on_error)
+        return SSE_OK;
+    before = p->error_reason_;
+    return sse__after_callback(
+        p, p->callbacks_->on_error(p, code, p->user_), before);
+}
 
 /* A limit or allocation failure hit the event being built: drop it and
  * report it once. Returns the parser status after the error callback. */
@@ -1660,10 +1929,17 @@ SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
         return SSE_OK;
     sse__clear_event(p);
     p->bits_ |= SSE__M_DROPPED;
-    p->error_reason_ = sse_strerror(code);
-    if (!p->callbacks_->on_error)
-        return SSE_OK;
-    SSE__CALL(p, p->callbacks_->on_error(p, code, p->user_));
+    return sse__report(p, code);
+}
+
+/* The error that ends a line's value: an over-long comment costs only
+ * itself (a comment must never cost an event); anything else drops the
+ * event. */
+static int sse__value_error(sse_parser *p, int code)
+{
+    if (p->field_ == SSE__F_COMMENT)
+        return sse__report(p, SSE_E_COMMENT_TOO_LONG);
+    return sse__event_error(p, code);
 }
 
 /* A single data line kept in place inside the fed chunk is copied into the
@@ -1691,6 +1967,12 @@ static inline int sse__has_nul(const char *s, size_t n)
 
 
 /* ---- Field values ------------------------------------------------------- */
+
+/* Whether comments are wanted: without on_comment they are never stored. */
+static inline int sse__wants_comments(const sse_parser *p)
+{
+    return p->callbacks_->on_comment != NULL;
+}
 
 /* Stores decoded value bytes where the current field keeps them. */
 static int sse__store(void *ctx, const char *s, size_t n)
@@ -1744,6 +2026,10 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
     case SSE__F_RETRY:
         sse__retry_digits(p, s, n);
         return SSE_OK;
+    case SSE__F_COMMENT:
+        if (!sse__wants_comments(p))
+            return SSE_OK;
+        break;
     case SSE__F_ID: {
         /* An id containing NUL is ignored whole (9.2.7), so stop storing;
          * and an id too long to store is only an error if no NUL follows
@@ -1780,24 +2066,33 @@ static int sse__value_bytes(sse_parser *p, const char *s, size_t n)
 /* Decides what the line's value feeds, once its field name is known. */
 static inline void sse__value_begin(sse_parser *p, unsigned field)
 {
-    int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
     p->bits_ &= (unsigned char)~(SSE__M_ID_NUL | SSE__M_RETRY_INVALID |
                                  SSE__M_DIGITS | SSE__M_PARTIAL);
     if (sse__utf8_mode(p))
         sse__utf8_reset(&p->utf8_);
-    /* Data and type of an event already dropped are of no use. */
-    if ((field == SSE__F_DATA || field == SSE__F_EVENT) && dropped)
-        field = SSE__F_IGNORE;
-    if (field == SSE__F_COMMENT && !p->callbacks_->on_comment)
-        field = SSE__F_IGNORE;
-    if (field == SSE__F_EVENT)
-        p->slot_len_[p->type_slot_] = 0;
-    if (field == SSE__F_ID || field == SSE__F_COMMENT) {
+    switch (field) {
+    case SSE__F_DATA:
+        /* Data of an event already dropped is of no use. */
+        if (p->bits_ & SSE__M_DROPPED)
+            field = SSE__F_IGNORE;
+        break;
+    case SSE__F_EVENT:
+        if (p->bits_ & SSE__M_DROPPED)
+            field = SSE__F_IGNORE;
+        else
+            p->slot_len_[p->type_slot_] = 0;
+        break;
+    case SSE__F_ID:
+    case SSE__F_COMMENT:
         p->value_slot_ = (unsigned char)sse__free_slot(p);
         p->slot_len_[p->value_slot_] = 0;
-    }
-    if (field == SSE__F_RETRY)
+        break;
+    case SSE__F_RETRY:
         p->retry_reading_ = 0;
+        break;
+    default:
+        break;
+    }
     p->field_ = (unsigned char)field;
 }
 
@@ -1818,30 +2113,65 @@ static inline unsigned sse__field_of(const char *name, size_t len)
     }
 }
 
+/* Hands a finished comment to on_comment. */
+static int sse__comment(sse_parser *p, const char *s, size_t n)
+{
+    const char *before = p->error_reason_;
+    return sse__after_callback(
+        p, p->callbacks_->on_comment(p, s, n, p->user_), before);
+}
+
+/* A retry field has ended (9.2.7): a value of digits only that fits in
+ * 64 bits becomes the reconnection time; anything else is ignored. */
+static int sse__retry(sse_parser *p)
+{
+    const char *before = p->error_reason_;
+    if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) != SSE__M_DIGITS)
+        return SSE_OK;
+    p->retry_ = p->retry_reading_;
+    p->bits_ |= SSE__M_HAS_RETRY;
+    if (!p->callbacks_->on_retry)
+        return SSE_OK;
+    return sse__after_callback(
+        p, p->callbacks_->on_retry(p, p->retry_, p->user_), before);
+}
+
 /* The line holding the value has ended; `whole` says the value lies entirely
  * in [s, s + n) of the current chunk, otherwise [s, s + n) is its last piece.
  * Applies the field (9.2.7) and runs callbacks. Returns the parser status. */
 static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 {
     int rc;
-    int utf8 = sse__utf8_mode(p);
+    int plain = !sse__utf8_mode(p) || sse_utf8_check(s, n) == n;
 
-    if (p->field_ == SSE__F_DATA && whole && p->data_len_ == 0 && !p->in_place_ &&
-        (!utf8 || sse_utf8_check(s, n) == n)) {
-        /* The usual one-line event: keep it where it lies, no copy. */
-        if (n >= p->data_limit_)
-            return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
-        p->in_place_ = s;
-        p->in_place_len_ = n;
-        return SSE_OK;
+    if (whole && plain) {
+        /* The usual case: the value is used where it lies, no copy. */
+        switch (p->field_) {
+        case SSE__F_DATA:
+            if (p->data_len_ == 0 && !p->in_place_) { /* a one-line event */
+                if (n >= p->data_limit_)
+                    return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
+                p->in_place_ = s;
+                p->in_place_len_ = n;
+                return SSE_OK;
+            }
+            break;
+        case SSE__F_COMMENT:
+            if (!sse__wants_comments(p))
+                return SSE_OK;
+            if (n > p->field_limit_) /* as for one that had to be stored */
+                return sse__report(p, SSE_E_COMMENT_TOO_LONG);
+            return sse__comment(p, s, n);
+        case SSE__F_RETRY:
+            sse__retry_digits(p, s, n);
+            return sse__retry(p);
+        case SSE__F_IGNORE:
+            return SSE_OK;
+        default:
+            break;
+        }
     }
-    if (p->field_ == SSE__F_COMMENT && whole && (!utf8 || sse_utf8_check(s, n) == n)) {
-        /* Same limit as a comment that had to be stored. */
-        if (n > p->field_limit_)
-            return sse__event_error(p, SSE_E_FIELD_TOO_LONG);
-        SSE__CALL(p, p->callbacks_->on_comment(p, s, n, p->user_));
-    }
-    if (p->field_ == SSE__F_DATA && !utf8) {
+    if (p->field_ == SSE__F_DATA && !sse__utf8_mode(p)) {
         /* A data line joining others: its last bytes and its LF at once. */
         rc = sse__materialize(p);
         if (rc == SSE_OK)
@@ -1849,39 +2179,41 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
         return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
     }
     rc = sse__value_bytes(p, s, n);
-    if (p->field_ == SSE__F_ID) {
+    switch (p->field_) {
+    case SSE__F_IGNORE:
+        return SSE_OK;
+    case SSE__F_RETRY:
+        return sse__retry(p);
+    case SSE__F_COMMENT:
+        if (!sse__wants_comments(p))
+            return SSE_OK;
+        break;
+    case SSE__F_ID:
         if (p->bits_ & SSE__M_ID_NUL)
             return SSE_OK; /* held NUL: ignored whole */
         if (p->pending_error_) {
             rc = -(int)p->pending_error_;
             p->pending_error_ = 0;
         }
+        break;
+    default:
+        break;
     }
-    if (rc == SSE_OK && utf8 && p->field_ != SSE__F_RETRY)
+    if (rc == SSE_OK && sse__utf8_mode(p))
         rc = sse__utf8_flush(&p->utf8_, sse__store, p);
     if (rc == SSE_OK && p->field_ == SSE__F_DATA)
         rc = sse__data_append(p, NULL, 0, 1);
     if (rc != SSE_OK)
-        return sse__event_error(p, rc);
+        return sse__value_error(p, rc);
 
     switch (p->field_) {
     case SSE__F_ID:
         /* The id just read becomes the pending last event ID. */
         p->pending_id_slot_ = p->value_slot_;
         return SSE_OK;
-    case SSE__F_RETRY:
-        if ((p->bits_ & (SSE__M_RETRY_INVALID | SSE__M_DIGITS)) !=
-            SSE__M_DIGITS)
-            return SSE_OK; /* empty, non-digit or too large: ignored */
-        p->retry_ = p->retry_reading_;
-        p->bits_ |= SSE__M_HAS_RETRY;
-        if (!p->callbacks_->on_retry)
-            return SSE_OK;
-        SSE__CALL(p, p->callbacks_->on_retry(p, p->retry_, p->user_));
     case SSE__F_COMMENT:
-        SSE__CALL(p, p->callbacks_->on_comment(
-                         p, sse__slot(p, p->value_slot_),
-                         p->slot_len_[p->value_slot_], p->user_));
+        return sse__comment(p, sse__slot(p, p->value_slot_),
+                            p->slot_len_[p->value_slot_]);
     default:
         return SSE_OK;
     }
@@ -1891,6 +2223,7 @@ static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
 static int sse__dispatch(sse_parser *p)
 {
     sse_event ev;
+    const char *before;
     int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
 
     /* The last event ID string takes the buffer's value even when nothing
@@ -1917,25 +2250,288 @@ static int sse__dispatch(sse_parser *p)
     sse__clear_event(p);
     if (!p->callbacks_->on_event)
         return SSE_OK;
-    SSE__CALL(p, p->callbacks_->on_event(p, &ev, p->user_));
+    before = p->error_reason_;
+    return sse__after_callback(p, p->callbacks_->on_event(p, &ev, p->user_),
+                               before);
 }
 
-/* ---- The byte loop ------------------------------------------------------ */
+/* ---- The state machine ----------------------------------------------------
+ *
+ * One step function per state, each reading from the chunk being fed and
+ * returning the parser status: SSE_OK to go on (perhaps in another state),
+ * anything else to stop the feed. A line lying whole in the chunk is
+ * handled in one step; the other states exist for lines cut by a chunk's
+ * end. Every byte is scanned once: the line end found by one step is kept
+ * in the feed for the next.
+ */
 
-/* Consumes a line terminator whose first byte c was just read; s points past
- * it. A CR may be followed by an LF, perhaps in the next chunk. */
-static const char *sse__line_end(sse_parser *p, const char *s,
-                                 const char *end, char c)
+typedef struct sse__feed {
+    const char *s;     /* the next byte to read */
+    const char *end;   /* the end of the chunk */
+    const char *buf;   /* the chunk, and its offset in the stream */
+    uint64_t base;
+    /* Line ends found so far: mask holds those of the 64 bytes at block
+     * that lie at or after s; from is where the search goes on once they
+     * are used up. */
+    const char *block;
+    const char *from;
+    uint64_t mask;
+    unsigned way;      /* SSE__SCAN_*: how blocks are scanned */
+} sse__feed;
+
+/* Forgets the line ends of the current block that lie before s. */
+static inline void sse__drop_before(sse__feed *f)
 {
-    p->state_ = SSE__ST_LINE;
-    if (c == '\r') {
-        if (s == end)
+    if (f->s > f->block) {
+        size_t k = (size_t)(f->s - f->block);
+        f->mask = k >= 64 ? 0 : f->mask & (~(uint64_t)0 << k);
+    }
+}
+
+/* Scans on from f->from for the next block holding a line end. */
+static const char *sse__scan_on(sse__feed *f)
+{
+    const char *block = f->from;
+    if (block == f->end)
+        return f->end;
+    f->mask = sse__find_block(f->way, &block, f->s, f->end);
+    if (!f->mask) {
+        f->from = f->end;
+        return f->end;
+    }
+    f->block = block;
+    f->from = f->end - block > 64 ? block + 64 : f->end;
+    return block + sse__ctz64(f->mask);
+}
+
+/* The first CR or LF at or after s, or end. */
+static inline const char *sse__next_eol(sse__feed *f)
+{
+    if (f->mask)
+        return f->block + sse__ctz64(f->mask);
+    return sse__scan_on(f);
+}
+
+/* Keeps the stream offset current for callbacks (sse_parser_offset). */
+static inline void sse__mark(sse_parser *p, const sse__feed *f)
+{
+    p->stream_offset_ = f->base + (uint64_t)(f->s - f->buf);
+}
+
+/* Consumes the line end at eol: CR, LF or CR LF, whose LF may come in the
+ * next chunk. */
+static inline void sse__end_line(sse_parser *p, sse__feed *f, const char *eol)
+{
+    const char *s = eol + 1;
+    if (*eol == '\r') {
+        if (s == f->end)
             p->bits_ |= SSE__M_CR;
         else if (*s == '\n')
             s++;
     }
-    return s;
+    f->s = s;
+    sse__drop_before(f);
+    p->state_ = SSE__ST_LINE;
 }
+
+/* Whether n more bytes take the line past max_line. Comment lines have no
+ * line limit: nothing of them is kept beyond max_field, and a comment must
+ * never cost an event. */
+static inline int sse__over_max_line(const sse_parser *p, size_t n)
+{
+    return n > p->max_line_ - p->line_len_ && p->field_ != SSE__F_COMMENT;
+}
+
+/* The bytes from s made the line too long: the event is dropped and the
+ * rest of the line skipped. Reported just past the byte that crossed the
+ * limit, however the line was cut. */
+static int sse__line_too_long(sse_parser *p, sse__feed *f, const char *s)
+{
+    f->s = s + (p->max_line_ - p->line_len_) + 1;
+    p->line_len_ = p->max_line_ + 1; /* nothing more to measure */
+    p->state_ = SSE__ST_SKIP;
+    p->pending_error_ = 0; /* the line's own error outranks a pending one */
+    sse__mark(p, f);
+    return sse__event_error(p, SSE_E_LINE_TOO_LONG);
+}
+
+/* SSE__ST_LINE, with the whole line [f->s, f->s + n) in the chunk. */
+static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
+{
+    const char *line = f->s, *value;
+    size_t n = (size_t)(eol - line);
+    size_t vn;
+    unsigned field;
+
+    if (line[0] == ':') { /* a comment (9.2.6) */
+        field = SSE__F_COMMENT;
+        value = line + 1;
+    } else if (n > p->max_line_) {
+        p->field_ = SSE__F_IGNORE;
+        p->line_len_ = 0;
+        return sse__line_too_long(p, f, line);
+    } else if (n >= 5 && memcmp(line, "data:", 5) == 0) {
+        field = SSE__F_DATA;
+        value = line + 5;
+    } else {
+        /* Names are short: a byte loop, then memchr for a long one. */
+        const char *q = line, *stop = n > 16 ? line + 16 : eol;
+        while (q < stop && *q != ':')
+            q++;
+        if (q == stop && stop < eol && (q = (const char *)memchr(
+                                            q, ':', (size_t)(eol - q))) == NULL)
+            q = eol;
+        field = sse__field_of(line, (size_t)(q - line));
+        value = q + (q < eol);
+    }
+    vn = (size_t)(eol - value);
+    if (vn && *value == ' ') {
+        value++;
+        vn--;
+    }
+    sse__end_line(p, f, eol);
+    sse__mark(p, f);
+    sse__value_begin(p, field);
+    return sse__value_end(p, value, vn, 1);
+}
+
+/* SSE__ST_LINE: the start of a line. */
+static int sse__step_line(sse_parser *p, sse__feed *f)
+{
+    const char *eol = sse__next_eol(f);
+    if (eol < f->end) {
+        if (eol == f->s) { /* a blank line */
+            sse__end_line(p, f, eol);
+            sse__mark(p, f);
+            return sse__dispatch(p);
+        }
+        return sse__whole_line(p, f, eol);
+    }
+    /* The line goes on in the next chunk. */
+    p->line_len_ = 0;
+    if (*f->s == ':') {
+        f->s++;
+        sse__value_begin(p, SSE__F_COMMENT);
+        p->state_ = SSE__ST_SPACE;
+    } else {
+        p->field_ = SSE__F_IGNORE; /* until the name is known */
+        p->name_len_ = 0;
+        p->state_ = SSE__ST_NAME;
+    }
+    return SSE_OK;
+}
+
+/* SSE__ST_NAME: a field name, perhaps begun in an earlier chunk. */
+static int sse__step_name(sse_parser *p, sse__feed *f)
+{
+    const char *s = f->s, *eol = sse__next_eol(f);
+    const char *colon = (const char *)memchr(s, ':', (size_t)(eol - s));
+    const char *q = colon ? colon : eol;
+    size_t n = (size_t)(q - s);
+    int fresh = p->line_len_ == 0; /* the name starts in this chunk */
+    unsigned field;
+
+    if (sse__over_max_line(p, n))
+        return sse__line_too_long(p, f, s);
+    p->line_len_ += n;
+    if (!fresh || q == f->end) { /* collected: cut names are short */
+        if (p->name_len_ + n <= sizeof p->name_) {
+            memcpy(p->name_ + p->name_len_, s, n);
+            p->name_len_ = (unsigned char)(p->name_len_ + n);
+        } else {
+            p->name_len_ = SSE__NAME_UNKNOWN;
+        }
+    }
+    f->s = q;
+    if (q == f->end)
+        return SSE_OK;
+    field = fresh ? sse__field_of(s, n) : sse__field_of(p->name_, p->name_len_);
+    sse__value_begin(p, field);
+    if (!colon) { /* the whole line names a field, value "" */
+        p->state_ = SSE__ST_VALUE;
+        return SSE_OK;
+    }
+    /* Counted now: the stream may end right after the colon, and an
+     * over-long line is reported however it is cut. */
+    if (sse__over_max_line(p, 1))
+        return sse__line_too_long(p, f, q);
+    p->line_len_++;
+    f->s = q + 1;
+    p->state_ = SSE__ST_SPACE;
+    return SSE_OK;
+}
+
+/* SSE__ST_SPACE: one space after the colon is not part of the value. */
+static int sse__step_space(sse_parser *p, sse__feed *f)
+{
+    p->state_ = SSE__ST_VALUE;
+    if (*f->s != ' ')
+        return SSE_OK;
+    if (sse__over_max_line(p, 1))
+        return sse__line_too_long(p, f, f->s);
+    p->line_len_++;
+    f->s++;
+    return SSE_OK;
+}
+
+/* SSE__ST_VALUE: a value (or comment text) up to its line end. */
+static int sse__step_value(sse_parser *p, sse__feed *f)
+{
+    const char *s = f->s, *eol = sse__next_eol(f);
+    size_t n = (size_t)(eol - s);
+    int rc;
+
+    if (sse__over_max_line(p, n))
+        return sse__line_too_long(p, f, s);
+    p->line_len_ += n;
+    if (eol < f->end) {
+        int whole = !(p->bits_ & SSE__M_PARTIAL);
+        sse__end_line(p, f, eol);
+        sse__mark(p, f);
+        return sse__value_end(p, s, n, whole);
+    }
+    /* The value goes on in the next chunk: a scan and one append. */
+    f->s = eol;
+    p->bits_ |= SSE__M_PARTIAL;
+    if (p->field_ == SSE__F_DATA && !p->in_place_ && !sse__utf8_mode(p))
+        rc = sse__data_append(p, s, n, 0);
+    else
+        rc = sse__value_bytes(p, s, n);
+    if (rc != SSE_OK) {
+        /* Reported when the line ends, unless the line turns out too
+         * long: the same report for every chunking. */
+        p->pending_error_ = (unsigned char)-rc;
+        p->state_ = SSE__ST_SKIP;
+    }
+    return SSE_OK;
+}
+
+/* SSE__ST_SKIP: the rest of a line that hit a limit. A limit error still
+ * pending is reported at the line end, unless the line proves too long. */
+static int sse__step_skip(sse_parser *p, sse__feed *f)
+{
+    const char *s = f->s, *eol = sse__next_eol(f);
+    if (p->line_len_ <= p->max_line_) { /* still measuring it */
+        size_t n = (size_t)(eol - s);
+        if (sse__over_max_line(p, n))
+            return sse__line_too_long(p, f, s);
+        p->line_len_ += n;
+    }
+    if (eol == f->end) {
+        f->s = eol;
+        return SSE_OK;
+    }
+    sse__end_line(p, f, eol);
+    if (p->pending_error_) {
+        int code = -(int)p->pending_error_;
+        p->pending_error_ = 0;
+        sse__mark(p, f);
+        return sse__value_error(p, code);
+    }
+    return SSE_OK;
+}
+
+/* ---- Feeding ------------------------------------------------------------- */
 
 /* Only a BOM at offset 0 of the stream is dropped (9.2.6); bytes that merely
  * begin like one are the start of a field name. */
@@ -1950,6 +2546,7 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
         }
         if (p->bom_seen_ > 0) { /* EF or EF BB: a name no field has */
             p->state_ = SSE__ST_NAME;
+            p->field_ = SSE__F_IGNORE;
             p->name_len_ = SSE__NAME_UNKNOWN;
             p->line_len_ = p->bom_seen_;
         }
@@ -1958,207 +2555,104 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
     return s;
 }
 
-static int sse__line_too_long(sse_parser *p)
+/* What a feed does before its first step, rarely: the start of the
+ * stream (a BOM), or an LF that belongs to a CR ending the last chunk. */
+static int sse__feed_start(sse_parser *p, sse__feed *f)
 {
-    p->state_ = SSE__ST_SKIP;
-    p->pending_error_ = 0; /* the line's own error outranks a pending one */
-    return sse__event_error(p, SSE_E_LINE_TOO_LONG);
+    if (p->bom_seen_ < 3) {
+        f->s = sse__bom(p, f->s, f->end);
+        /* EF or EF BB that turned out not to be a BOM starts a line. */
+        if (p->state_ == SSE__ST_NAME && p->line_len_ > p->max_line_) {
+            p->state_ = SSE__ST_SKIP;
+            sse__mark(p, f);
+            return sse__event_error(p, SSE_E_LINE_TOO_LONG);
+        }
+    }
+    if ((p->bits_ & SSE__M_CR) && f->s < f->end) {
+        p->bits_ &= (unsigned char)~SSE__M_CR;
+        if (*f->s == '\n')
+            f->s++;
+    }
+    return SSE_OK;
+}
+
+/* The commonest small feed, more of a data line with no line end in it,
+ * costs a scan and one append. Returns 0 to leave the chunk to the steps
+ * (anything else, or a limit to report). */
+static inline int sse__more_data(sse_parser *p, const char *buf, size_t len)
+{
+    if (p->state_ != SSE__ST_VALUE || p->field_ != SSE__F_DATA || len > 64 ||
+        (p->bits_ & SSE__M_CR) || sse__utf8_mode(p) ||
+        len > p->max_line_ - p->line_len_ ||
+        sse__find_eol(buf, buf + len) != buf + len ||
+        sse__data_append(p, buf, len, 0) != SSE_OK)
+        return 0;
+    p->line_len_ += len;
+    p->stream_offset_ += len;
+    p->bits_ |= SSE__M_PARTIAL;
+    return 1;
+}
+
+/* Why a feed does nothing: a sticky error, or the parser is finished. */
+static size_t sse__feed_refused(sse_parser *p)
+{
+    if (p->status_ == SSE_OK && (p->bits_ & SSE__M_FINISHED)) {
+        p->status_ = SSE_E_FINISHED;
+        p->error_reason_ = sse_strerror(SSE_E_FINISHED);
+    }
+    return 0;
 }
 
 size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
 {
-    const char *s = buf, *end;
-    uint64_t base;
+    sse__feed f;
+    int rc = SSE_OK;
 
     if (!p)
         return 0;
     if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
-    if (p->status_ != SSE_OK)
-        return 0;
-    if (p->bits_ & SSE__M_FINISHED) {
-        p->status_ = SSE_E_FINISHED;
-        p->error_reason_ = sse_strerror(SSE_E_FINISHED);
-        return 0;
-    }
+    if (p->status_ != SSE_OK || (p->bits_ & SSE__M_FINISHED))
+        return sse__feed_refused(p);
     if (!buf || len == 0)
         return 0;
-    end = buf + len;
-    base = p->stream_offset_;
-#define SSE__AT(ptr) (p->stream_offset_ = base + (uint64_t)((ptr)-buf))
+    if (sse__more_data(p, buf, len))
+        return len;
+    f.s = f.buf = f.block = f.from = buf;
+    f.end = buf + len;
+    f.base = p->stream_offset_;
+    f.mask = 0;
+    f.way = p->scan_;
+    if (p->bom_seen_ < 3 || (p->bits_ & SSE__M_CR))
+        rc = sse__feed_start(p, &f);
 
-    if (p->bom_seen_ < 3) {
-        s = sse__bom(p, s, end);
-        /* EF or EF BB that turned out not to be a BOM starts a line. */
-        if (p->state_ == SSE__ST_NAME && p->line_len_ > p->max_line_) {
-            SSE__AT(s);
-            if (sse__line_too_long(p) != SSE_OK)
-                goto out;
-        }
-    }
-    if ((p->bits_ & SSE__M_CR) && s < end) {
-        p->bits_ &= (unsigned char)~SSE__M_CR;
-        if (*s == '\n')
-            s++;
-    }
-
-    while (s < end) {
+    while (rc == SSE_OK && f.s < f.end) {
         switch (p->state_) {
         case SSE__ST_LINE:
-            if (*s == '\n' || *s == '\r') {
-                char c = *s;
-                s = sse__line_end(p, s + 1, end, c);
-                SSE__AT(s);
-                if (sse__dispatch(p) != SSE_OK)
-                    goto out;
-                continue;
-            }
-            if (*s == ':') { /* comment (9.2.6) */
-                s++;
-                p->line_len_ = 1;
-                sse__value_begin(p, SSE__F_COMMENT);
-                p->state_ = SSE__ST_SPACE;
-                if (s < end)
-                    goto space; /* no trip round the loop per state */
-                continue;
-            }
-            p->line_len_ = 0;
-            p->name_len_ = 0;
-            p->state_ = SSE__ST_NAME;
-            /* fall through */
-        case SSE__ST_NAME: {
-            const char *q = s;
-            size_t n;
-            unsigned field = SSE__F_IGNORE;
-            int in_place;
-            while (q < end && *q != ':' && *q != '\n' && *q != '\r')
-                q++;
-            n = (size_t)(q - s);
-            /* The usual case, a name lying whole in this chunk, is looked
-             * at where it lies; one cut by the chunk's end is collected. */
-            in_place = p->name_len_ == 0 && q < end;
-            if (in_place) {
-                field = sse__field_of(s, n);
-            } else if (p->name_len_ + n <= sizeof p->name_) {
-                memcpy(p->name_ + p->name_len_, s, n);
-                p->name_len_ = (unsigned char)(p->name_len_ + n);
-            } else {
-                p->name_len_ = SSE__NAME_UNKNOWN;
-            }
-            p->line_len_ += n;
-            s = q;
-            if (p->line_len_ > p->max_line_) {
-                SSE__AT(s);
-                if (sse__line_too_long(p) != SSE_OK)
-                    goto out;
-                continue;
-            }
-            if (s == end)
-                goto out;
-            if (!in_place)
-                field = sse__field_of(p->name_, p->name_len_);
-            sse__value_begin(p, field);
-            if (*s == ':') {
-                s++;
-                p->state_ = SSE__ST_SPACE;
-                /* Checked now: the stream may end right after the colon,
-                 * and an over-long line is reported however it is cut. */
-                if (++p->line_len_ > p->max_line_) {
-                    SSE__AT(s);
-                    if (sse__line_too_long(p) != SSE_OK)
-                        goto out;
-                    continue;
-                }
-                if (s < end)
-                    goto space;
-            } else { /* no colon: the whole line names a field, value "" */
-                p->state_ = SSE__ST_VALUE;
-            }
-            continue;
-        }
+            rc = sse__step_line(p, &f);
+            break;
+        case SSE__ST_NAME:
+            rc = sse__step_name(p, &f);
+            break;
         case SSE__ST_SPACE:
-        space:
-            p->state_ = SSE__ST_VALUE;
-            if (*s == ' ') {
-                s++;
-                if (++p->line_len_ > p->max_line_) {
-                    SSE__AT(s);
-                    if (sse__line_too_long(p) != SSE_OK)
-                        goto out;
-                    continue;
-                }
-            }
-            if (s == end)
-                continue;
-            /* fall through */
-        case SSE__ST_VALUE: {
-            const char *q = sse__find_eol(s, end);
-            size_t n = (size_t)(q - s);
-            int whole = !(p->bits_ & SSE__M_PARTIAL);
-            p->line_len_ += n;
-            if (p->line_len_ > p->max_line_) {
-                s = q;
-                SSE__AT(s);
-                if (sse__line_too_long(p) != SSE_OK)
-                    goto out;
-                continue;
-            }
-            if (q == end) { /* the value goes on in the next chunk */
-                int rc = sse__value_bytes(p, s, n);
-                p->bits_ |= SSE__M_PARTIAL;
-                s = end;
-                if (rc != SSE_OK) {
-                    /* Reported when the line ends, unless the line turns
-                     * out too long: the same report for every chunking. */
-                    p->pending_error_ = (unsigned char)-rc;
-                    p->state_ = SSE__ST_SKIP;
-                }
-                continue;
-            }
-            s = sse__line_end(p, q + 1, end, *q);
-            SSE__AT(s);
-            if (sse__value_end(p, q - n, n, whole) != SSE_OK)
-                goto out;
-            continue;
-        }
-        default: { /* SSE__ST_SKIP */
-            const char *q = sse__find_eol(s, end);
-            if (p->line_len_ <= p->max_line_) { /* still measuring it */
-                p->line_len_ += (size_t)(q - s);
-                if (p->line_len_ > p->max_line_) {
-                    p->pending_error_ = 0;
-                    s = q;
-                    SSE__AT(s);
-                    if (sse__event_error(p, SSE_E_LINE_TOO_LONG) != SSE_OK)
-                        goto out;
-                }
-            }
-            if (q == end) {
-                s = end;
-                continue;
-            }
-            s = sse__line_end(p, q + 1, end, *q);
-            if (p->pending_error_) {
-                int code = -(int)p->pending_error_;
-                p->pending_error_ = 0;
-                SSE__AT(s);
-                if (sse__event_error(p, code) != SSE_OK)
-                    goto out;
-            }
-            continue;
-        }
+            rc = sse__step_space(p, &f);
+            break;
+        case SSE__ST_VALUE:
+            rc = sse__step_value(p, &f);
+            break;
+        default:
+            rc = sse__step_skip(p, &f);
+            break;
         }
     }
-out:
-    SSE__AT(s);
-#undef SSE__AT
+    sse__mark(p, &f);
     /* The caller may reuse its chunk once we return. */
     if (p->in_place_) {
-        int rc = sse__materialize(p);
-        if (rc != SSE_OK && p->status_ >= SSE_OK)
-            sse__event_error(p, rc);
+        int err = sse__materialize(p);
+        if (err != SSE_OK && p->status_ >= SSE_OK)
+            sse__event_error(p, err);
     }
-    return (size_t)(s - buf);
+    return (size_t)(f.s - buf);
 }
 
 /* ---- src/sse_parser.c ---- */
@@ -2202,6 +2696,7 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
     p->flags_ = options->flags;
     p->committed_id_slot_ = p->pending_id_slot_ = 0;
     p->type_slot_ = 1;
+    p->scan_ = sse__scan_best();
     sse_parser_reset(p);
     return SSE_OK;
 }

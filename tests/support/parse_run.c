@@ -57,7 +57,7 @@ static int on_error(sse_parser *p, int code, void *user)
     struct run *run = user;
     (void)p;
     if (code != SSE_E_LINE_TOO_LONG && code != SSE_E_EVENT_TOO_LARGE &&
-        code != SSE_E_FIELD_TOO_LONG)
+        code != SSE_E_FIELD_TOO_LONG && code != SSE_E_COMMENT_TOO_LONG)
         run_fail("on_error with a code that is not a limit");
     trace_error(&run->r->t, code);
     return done(run);

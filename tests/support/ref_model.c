@@ -220,8 +220,9 @@ static void line(struct model *m, const char *s, size_t n)
         }
         if (!m->o->comments)
             return;
+        /* An over-long comment costs only itself, never the event. */
         if (over(n, m->o->max_field))
-            drop_event(m, SSE_E_FIELD_TOO_LONG);
+            trace_error(m->out, SSE_E_COMMENT_TOO_LONG);
         else
             trace_comment(m->out, s, n);
         return;
@@ -264,7 +265,9 @@ void ref_parse(const char *in, size_t len, const ref_options *o, trace *out)
                 pos++;
             pos++;
         }
-        if (over(raw, o->max_line)) {
+        /* Comment lines have no line limit: only max_field bounds what
+         * of them is kept. */
+        if (over(raw, o->max_line) && !(raw && in[start] == ':')) {
             drop_event(&m, SSE_E_LINE_TOO_LONG);
             continue;
         }
