@@ -7,6 +7,9 @@
 # Usage: check_m32.sh SOURCE_DIR CC
 set -eu
 src=$1 cc=$2
+# Debian's i686 cross compiler where installed (.ci/deps: gcc-multilib
+# conflicts with the aarch64 and s390x cross compilers the qemu check uses).
+command -v i686-linux-gnu-gcc > /dev/null && cc=i686-linux-gnu-gcc
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 flags="-m32 -std=c99 -pedantic -Wall -Wextra -Wconversion -Wno-sign-conversion -Werror -O1"
@@ -17,7 +20,7 @@ support=(tests/support/trace_text.c tests/support/parse_run.c
          tests/support/ref_model.c tests/support/frame_model.c
          fuzz/fuzz_common.c fuzz/fuzz_main.c)
 cd "$src"
-# No 32-bit toolchain (gcc-multilib is amd64-only): skipped, exit 77.
+# No 32-bit toolchain: skipped, exit 77.
 # shellcheck disable=SC2086
 if ! echo 'int main(void) { return sizeof(void *) == 4 ? 0 : 1; }' |
   "$cc" $flags -x c -o "$tmp/probe" - 2> /dev/null || ! "$tmp/probe"; then

@@ -73,12 +73,76 @@ static void first_of_many(void **state)
     }
 }
 
+/* Every way of computing line-end masks this build has (sse__find_block,
+ * the parser's scan) against a byte loop: random bytes rich in CR, LF and
+ * their bit-neighbours, every length to 200, every start; the found block
+ * and mask must be exactly those of the first block holding a line end at
+ * or after s. Ways this CPU cannot run are left out. */
+static int way_runs(unsigned way)
+{
+#if SSE__X86_DISPATCH
+    if (way == SSE__SCAN_AVX512)
+        return __builtin_cpu_supports("avx512bw");
+    if (way == SSE__SCAN_AVX2)
+        return __builtin_cpu_supports("avx2");
+    return way == SSE__SCAN_SSE2 || way == SSE__SCAN_PORTABLE;
+#elif SSE__SSE2
+    return way == SSE__SCAN_SSE2 || way == SSE__SCAN_PORTABLE;
+#elif SSE__NEON
+    return way == SSE__SCAN_NEON || way == SSE__SCAN_PORTABLE;
+#else
+    return way == SSE__SCAN_PORTABLE;
+#endif
+}
+
+static void masks_every_way(void **state)
+{
+    static const char alphabet[] = {'\n', '\r', 'a', '\x0a' ^ 0x80, '\x8d',
+                                    '\x0c', '\x0e', 0};
+    unsigned way, tried = 0;
+    size_t len, start, i;
+    (void)state;
+    for (way = SSE__SCAN_PORTABLE; way <= SSE__SCAN_NEON; way++) {
+        if (!way_runs(way))
+            continue;
+        tried++;
+        for (len = 0; len <= 200; len++) {
+            char *b = block(len, 'x');
+            for (i = 0; i < len; i++) /* sparse line ends, some runs */
+                b[i] = test_rng(9) ? alphabet[2 + test_rng(6)]
+                                   : alphabet[test_rng(2)];
+            for (start = 0; start <= len && start < 64; start++) {
+                const char *blk = b, *want_blk = NULL;
+                uint64_t want = 0, got;
+                size_t at;
+                for (at = start; at < len; at++)
+                    if (b[at] == '\n' || b[at] == '\r')
+                        break;
+                if (at < len) {
+                    size_t j;
+                    want_blk = b + at / 64 * 64;
+                    for (j = at; j < len && j < (size_t)(want_blk - b) + 64; j++)
+                        if (b[j] == '\n' || b[j] == '\r')
+                            want |= (uint64_t)1 << (j % 64);
+                }
+                got = sse__find_block(way, &blk, b + start, b + len);
+                assert_true(got == want);
+                if (want)
+                    assert_ptr_equal(blk, want_blk);
+            }
+            free(b);
+        }
+    }
+    assert_true(tried >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_line_end),
         cmocka_unit_test(every_position),
         cmocka_unit_test(first_of_many),
+        cmocka_unit_test(masks_every_way),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
