@@ -136,7 +136,7 @@ SSE_API const char *sse_version_string(void);
     X(-7, E_CALLBACK, "a callback returned an error")                         \
     X(-8, E_FINISHED, "parser already finished; reset it to parse again")  \
     X(-9, E_COMMENT_TOO_LONG,                                                 \
-      "comment longer than the max_field limit; only the comment is lost")    \
+      "comment longer than the max_field limit")                              \
     X(-20, E_TYPE_LINE_END, "event type contains CR or LF")                 \
     X(-21, E_ID_LINE_END, "id contains CR or LF")                           \
     X(-22, E_ID_NUL, "id contains NUL, which receivers ignore")             \

@@ -319,24 +319,27 @@ static inline uint64_t sse__tail_neon(const unsigned char *s, size_t left)
     {                                                                         \
         const unsigned char *b = (const unsigned char *)*block;               \
         const unsigned char *e = (const unsigned char *)end;                  \
+        size_t k = (const char *)b < s ? (size_t)(s - (const char *)b) : 0;   \
         uint64_t m;                                                           \
-        for (;; b += 64) {                                                    \
-            size_t left = (size_t)(e - b);                                    \
-            if (left == 0)                                                    \
+        /* The first block: the bits before s are used up. */                \
+        if ((size_t)(e - b) < 64)                                             \
+            m = b < e ? tail(b, (size_t)(e - b)) : 0;                         \
+        else                                                                  \
+            m = mask64(b);                                                    \
+        m = k >= 64 ? 0 : m & (~(uint64_t)0 << k);                            \
+        while (!m) {                                                          \
+            if ((size_t)(e - b) <= 64)                                        \
                 return 0;                                                     \
-            m = left >= 64 ? mask64(b) : tail(b, left);                       \
-            if ((const char *)b < s) {                                        \
-                size_t k = (size_t)((const char *)s - (const char *)b);      \
-                m = k >= 64 ? 0 : m & (~(uint64_t)0 << k);                    \
-            }                                                                 \
-            if (m) {                                                          \
-                *block = (const char *)b;                                     \
-                return m;                                                     \
-            }                                                                 \
-            if (left <= 64)                                                   \
-                return 0;                                                     \
+            b += 64;                                                          \
+            if ((size_t)(e - b) >= 64)                                        \
+                m = mask64(b);                                                \
+            else                                                              \
+                m = tail(b, (size_t)(e - b));                                 \
         }                                                                     \
+        *block = (const char *)b;                                             \
+        return m;                                                             \
     }
+
 SSE__FIND_FUNCTION(sse__find_portable, , sse__mask64_portable,
                    sse__tail_portable)
 #if SSE__SSE2
@@ -352,28 +355,36 @@ SSE__FIND_FUNCTION(sse__find_avx512, __attribute__((target("avx512bw"))),
 SSE__FIND_FUNCTION(sse__find_neon, , sse__mask64_neon, sse__tail_neon)
 #endif
 
-/* SSE__FIND_FUNCTION for the given way. */
-static inline uint64_t sse__find_block(unsigned way, const char **block,
-                                       const char *s, const char *end)
+typedef uint64_t (*sse__find_fn)(const char **block, const char *s,
+                                 const char *end);
+
+/* The SSE__FIND_FUNCTION of the given way. */
+static inline sse__find_fn sse__find_for(unsigned way)
 {
     switch (way) {
 #if SSE__X86_DISPATCH
     case SSE__SCAN_AVX512:
-        return sse__find_avx512(block, s, end);
+        return sse__find_avx512;
     case SSE__SCAN_AVX2:
-        return sse__find_avx2(block, s, end);
+        return sse__find_avx2;
 #endif
 #if SSE__SSE2
     case SSE__SCAN_SSE2:
-        return sse__find_sse2(block, s, end);
+        return sse__find_sse2;
 #endif
 #if SSE__NEON
     case SSE__SCAN_NEON:
-        return sse__find_neon(block, s, end);
+        return sse__find_neon;
 #endif
     default:
-        return sse__find_portable(block, s, end);
+        return sse__find_portable;
     }
+}
+
+static inline uint64_t sse__find_block(unsigned way, const char **block,
+                                       const char *s, const char *end)
+{
+    return sse__find_for(way)(block, s, end);
 }
 
 /* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:

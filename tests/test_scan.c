@@ -97,7 +97,7 @@ static int way_runs(unsigned way)
 
 static void masks_every_way(void **state)
 {
-    static const char alphabet[] = {'\n', '\r', 'a', '\x0a' ^ 0x80, '\x8d',
+    static const char alphabet[] = {'\n', '\r', 'a', '\x8a', '\x8d',
                                     '\x0c', '\x0e', 0};
     unsigned way, tried = 0;
     size_t len, start, i;

@@ -178,8 +178,10 @@ static size_t limit_of(const sse_parser *p, int code)
     sse_parser_limits(p, &line, &event, &field);
     return code == SSE_E_LINE_TOO_LONG      ? line
            : code == SSE_E_EVENT_TOO_LARGE ? event
-           : code == SSE_E_FIELD_TOO_LONG  ? field
-                                           : 0;
+           : code == SSE_E_FIELD_TOO_LONG ||
+                   code == SSE_E_COMMENT_TOO_LONG
+               ? field
+               : 0;
 }
 
 /* The message names the limit but not the stream offset: where a limit is
@@ -189,11 +191,14 @@ int json_lines_on_error(sse_parser *p, int code, void *user)
     struct json_lines *d = user;
     char msg[256];
     size_t limit = limit_of(p, code);
+    /* An over-long comment costs only itself. */
+    const char *lost = code == SSE_E_COMMENT_TOO_LONG ? "comment skipped"
+                                                      : "event dropped";
     if (limit)
-        snprintf(msg, sizeof msg, "%s (%zu bytes); event dropped",
-                 sse_strerror(code), limit);
+        snprintf(msg, sizeof msg, "%s (%zu bytes); %s", sse_strerror(code),
+                 limit, lost);
     else
-        snprintf(msg, sizeof msg, "%s; event dropped", sse_strerror(code));
+        snprintf(msg, sizeof msg, "%s; %s", sse_strerror(code), lost);
     fputs("{\"error\":", d->out);
     put_string(d->out, sse_errname(code), strlen(sse_errname(code)));
     fputs(",\"message\":", d->out);

@@ -152,7 +152,7 @@ SSE_API const char *sse_version_string(void);
     X(-7, E_CALLBACK, "a callback returned an error")                         \
     X(-8, E_FINISHED, "parser already finished; reset it to parse again")  \
     X(-9, E_COMMENT_TOO_LONG,                                                 \
-      "comment longer than the max_field limit; only the comment is lost")    \
+      "comment longer than the max_field limit")                              \
     X(-20, E_TYPE_LINE_END, "event type contains CR or LF")                 \
     X(-21, E_ID_LINE_END, "id contains CR or LF")                           \
     X(-22, E_ID_NUL, "id contains NUL, which receivers ignore")             \
@@ -1295,24 +1295,27 @@ static inline uint64_t sse__tail_neon(const unsigned char *s, size_t left)
     {                                                                         \
         const unsigned char *b = (const unsigned char *)*block;               \
         const unsigned char *e = (const unsigned char *)end;                  \
+        size_t k = (const char *)b < s ? (size_t)(s - (const char *)b) : 0;   \
         uint64_t m;                                                           \
-        for (;; b += 64) {                                                    \
-            size_t left = (size_t)(e - b);                                    \
-            if (left == 0)                                                    \
+        /* The first block: the bits before s are used up. */                \
+        if ((size_t)(e - b) < 64)                                             \
+            m = b < e ? tail(b, (size_t)(e - b)) : 0;                         \
+        else                                                                  \
+            m = mask64(b);                                                    \
+        m = k >= 64 ? 0 : m & (~(uint64_t)0 << k);                            \
+        while (!m) {                                                          \
+            if ((size_t)(e - b) <= 64)                                        \
                 return 0;                                                     \
-            m = left >= 64 ? mask64(b) : tail(b, left);                       \
-            if ((const char *)b < s) {                                        \
-                size_t k = (size_t)((const char *)s - (const char *)b);      \
-                m = k >= 64 ? 0 : m & (~(uint64_t)0 << k);                    \
-            }                                                                 \
-            if (m) {                                                          \
-                *block = (const char *)b;                                     \
-                return m;                                                     \
-            }                                                                 \
-            if (left <= 64)                                                   \
-                return 0;                                                     \
+            b += 64;                                                          \
+            if ((size_t)(e - b) >= 64)                                        \
+                m = mask64(b);                                                \
+            else                                                              \
+                m = tail(b, (size_t)(e - b));                                 \
         }                                                                     \
+        *block = (const char *)b;                                             \
+        return m;                                                             \
     }
+
 SSE__FIND_FUNCTION(sse__find_portable, , sse__mask64_portable,
                    sse__tail_portable)
 #if SSE__SSE2
@@ -1328,28 +1331,36 @@ SSE__FIND_FUNCTION(sse__find_avx512, __attribute__((target("avx512bw"))),
 SSE__FIND_FUNCTION(sse__find_neon, , sse__mask64_neon, sse__tail_neon)
 #endif
 
-/* SSE__FIND_FUNCTION for the given way. */
-static inline uint64_t sse__find_block(unsigned way, const char **block,
-                                       const char *s, const char *end)
+typedef uint64_t (*sse__find_fn)(const char **block, const char *s,
+                                 const char *end);
+
+/* The SSE__FIND_FUNCTION of the given way. */
+static inline sse__find_fn sse__find_for(unsigned way)
 {
     switch (way) {
 #if SSE__X86_DISPATCH
     case SSE__SCAN_AVX512:
-        return sse__find_avx512(block, s, end);
+        return sse__find_avx512;
     case SSE__SCAN_AVX2:
-        return sse__find_avx2(block, s, end);
+        return sse__find_avx2;
 #endif
 #if SSE__SSE2
     case SSE__SCAN_SSE2:
-        return sse__find_sse2(block, s, end);
+        return sse__find_sse2;
 #endif
 #if SSE__NEON
     case SSE__SCAN_NEON:
-        return sse__find_neon(block, s, end);
+        return sse__find_neon;
 #endif
     default:
-        return sse__find_portable(block, s, end);
+        return sse__find_portable;
     }
+}
+
+static inline uint64_t sse__find_block(unsigned way, const char **block,
+                                       const char *s, const char *end)
+{
+    return sse__find_for(way)(block, s, end);
 }
 
 /* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
@@ -2136,41 +2147,82 @@ static int sse__retry(sse_parser *p)
         p, p->callbacks_->on_retry(p, p->retry_, p->user_), before);
 }
 
-/* The line holding the value has ended; `whole` says the value lies entirely
- * in [s, s + n) of the current chunk, otherwise [s, s + n) is its last piece.
- * Applies the field (9.2.7) and runs callbacks. Returns the parser status. */
-static int sse__value_end(sse_parser *p, const char *s, size_t n, int whole)
+/* A data value lying whole in the fed chunk (see sse__whole_value). */
+static inline int sse__whole_data(sse_parser *p, const char *s, size_t n)
 {
     int rc;
-    int plain = !sse__utf8_mode(p) || sse_utf8_check(s, n) == n;
-
-    if (whole && plain) {
-        /* The usual case: the value is used where it lies, no copy. */
-        switch (p->field_) {
-        case SSE__F_DATA:
-            if (p->data_len_ == 0 && !p->in_place_) { /* a one-line event */
-                if (n >= p->data_limit_)
-                    return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
-                p->in_place_ = s;
-                p->in_place_len_ = n;
-                return SSE_OK;
-            }
-            break;
-        case SSE__F_COMMENT:
-            if (!sse__wants_comments(p))
-                return SSE_OK;
-            if (n > p->field_limit_) /* as for one that had to be stored */
-                return sse__report(p, SSE_E_COMMENT_TOO_LONG);
-            return sse__comment(p, s, n);
-        case SSE__F_RETRY:
-            sse__retry_digits(p, s, n);
-            return sse__retry(p);
-        case SSE__F_IGNORE:
-            return SSE_OK;
-        default:
-            break;
-        }
+    if (p->bits_ & SSE__M_DROPPED)
+        return SSE_OK;
+    if (p->data_len_ == 0 && !p->in_place_) { /* a one-line event */
+        if (n >= p->data_limit_)
+            return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
+        p->in_place_ = s;
+        p->in_place_len_ = n;
+        return SSE_OK;
     }
+    rc = sse__materialize(p);
+    if (rc == SSE_OK)
+        rc = sse__data_append(p, s, n, 1);
+    return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
+}
+
+/* A value lying whole in the fed chunk, whose bytes are the value as they
+ * are (no UTF-8 replacement to make): applied where it lies (9.2.7), no
+ * copy unless data joins earlier lines. Returns the parser status. */
+static int sse__whole_value(sse_parser *p, unsigned field, const char *s,
+                            size_t n)
+{
+    int rc;
+    switch (field) {
+    case SSE__F_DATA:
+        return sse__whole_data(p, s, n);
+    case SSE__F_EVENT:
+        if (p->bits_ & SSE__M_DROPPED)
+            return SSE_OK;
+        p->slot_len_[p->type_slot_] = 0;
+        rc = sse__slot_put(p, p->type_slot_, s, n);
+        return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
+    case SSE__F_ID: {
+        unsigned slot;
+        if (sse__has_nul(s, n))
+            return SSE_OK; /* ignored whole */
+        slot = sse__free_slot(p);
+        p->slot_len_[slot] = 0;
+        rc = sse__slot_put(p, slot, s, n);
+        if (rc != SSE_OK)
+            return sse__event_error(p, rc);
+        p->pending_id_slot_ = (unsigned char)slot;
+        return SSE_OK;
+    }
+    case SSE__F_RETRY:
+        p->bits_ &= (unsigned char)~(SSE__M_RETRY_INVALID | SSE__M_DIGITS);
+        p->retry_reading_ = 0;
+        sse__retry_digits(p, s, n);
+        return sse__retry(p);
+    case SSE__F_COMMENT:
+        if (!sse__wants_comments(p))
+            return SSE_OK;
+        if (n > p->field_limit_) /* as for one that had to be stored */
+            return sse__report(p, SSE_E_COMMENT_TOO_LONG);
+        return sse__comment(p, s, n);
+    default:
+        return SSE_OK;
+    }
+}
+
+/* Whether s[0..n) needs no UTF-8 replacement: always in the default mode. */
+static inline int sse__plain(const sse_parser *p, const char *s, size_t n)
+{
+    return !sse__utf8_mode(p) || sse_utf8_check(s, n) == n;
+}
+
+/* The line holding the value has ended and [s, s + n) is the value's last
+ * piece, earlier ones having been taken in by sse__value_bytes (or the
+ * value needs UTF-8 replacement). Applies the field (9.2.7) and runs
+ * callbacks. Returns the parser status. */
+static int sse__value_end(sse_parser *p, const char *s, size_t n)
+{
+    int rc;
     if (p->field_ == SSE__F_DATA && !sse__utf8_mode(p)) {
         /* A data line joining others: its last bytes and its LF at once. */
         rc = sse__materialize(p);
@@ -2276,7 +2328,7 @@ typedef struct sse__feed {
     const char *block;
     const char *from;
     uint64_t mask;
-    unsigned way;      /* SSE__SCAN_*: how blocks are scanned */
+    sse__find_fn find; /* how blocks are scanned (src/sse_scan.h) */
 } sse__feed;
 
 /* Forgets the line ends of the current block that lie before s. */
@@ -2289,12 +2341,12 @@ static inline void sse__drop_before(sse__feed *f)
 }
 
 /* Scans on from f->from for the next block holding a line end. */
-static const char *sse__scan_on(sse__feed *f)
+static inline const char *sse__scan_on(sse__feed *f)
 {
     const char *block = f->from;
     if (block == f->end)
         return f->end;
-    f->mask = sse__find_block(f->way, &block, f->s, f->end);
+    f->mask = f->find(&block, f->s, f->end);
     if (!f->mask) {
         f->from = f->end;
         return f->end;
@@ -2342,17 +2394,24 @@ static inline int sse__over_max_line(const sse_parser *p, size_t n)
     return n > p->max_line_ - p->line_len_ && p->field_ != SSE__F_COMMENT;
 }
 
-/* The bytes from s made the line too long: the event is dropped and the
- * rest of the line skipped. Reported just past the byte that crossed the
- * limit, however the line was cut. */
-static int sse__line_too_long(sse_parser *p, sse__feed *f, const char *s)
+/* Reports a line over max_line: the event is dropped. */
+static int sse__report_line_too_long(sse_parser *p)
 {
-    f->s = s + (p->max_line_ - p->line_len_) + 1;
     p->line_len_ = p->max_line_ + 1; /* nothing more to measure */
     p->state_ = SSE__ST_SKIP;
     p->pending_error_ = 0; /* the line's own error outranks a pending one */
-    sse__mark(p, f);
     return sse__event_error(p, SSE_E_LINE_TOO_LONG);
+}
+
+/* The bytes from s made the line too long: the rest of the line is
+ * skipped. Reported just past the byte that crossed the limit, however
+ * the line was cut. */
+static inline int sse__line_too_long(sse_parser *p, sse__feed *f,
+                                     const char *s)
+{
+    f->s = s + (p->max_line_ - p->line_len_) + 1;
+    sse__mark(p, f);
+    return sse__report_line_too_long(p);
 }
 
 /* SSE__ST_LINE, with the whole line [f->s, f->s + n) in the chunk. */
@@ -2391,21 +2450,30 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
     }
     sse__end_line(p, f, eol);
     sse__mark(p, f);
+    if (field == SSE__F_DATA && !sse__utf8_mode(p))
+        return sse__whole_data(p, value, vn);
+    if (sse__plain(p, value, vn))
+        return sse__whole_value(p, field, value, vn);
     sse__value_begin(p, field);
-    return sse__value_end(p, value, vn, 1);
+    return sse__value_end(p, value, vn);
 }
 
-/* SSE__ST_LINE: the start of a line. */
+/* SSE__ST_LINE: the start of a line. Whole lines follow one another here
+ * without a trip through the state switch. */
 static int sse__step_line(sse_parser *p, sse__feed *f)
 {
-    const char *eol = sse__next_eol(f);
-    if (eol < f->end) {
+    const char *eol;
+    while ((eol = sse__next_eol(f)) < f->end) {
+        int rc;
         if (eol == f->s) { /* a blank line */
             sse__end_line(p, f, eol);
             sse__mark(p, f);
-            return sse__dispatch(p);
+            rc = sse__dispatch(p);
+        } else {
+            rc = sse__whole_line(p, f, eol);
         }
-        return sse__whole_line(p, f, eol);
+        if (rc != SSE_OK || p->state_ != SSE__ST_LINE || f->s == f->end)
+            return rc;
     }
     /* The line goes on in the next chunk. */
     p->line_len_ = 0;
@@ -2488,7 +2556,9 @@ static int sse__step_value(sse_parser *p, sse__feed *f)
         int whole = !(p->bits_ & SSE__M_PARTIAL);
         sse__end_line(p, f, eol);
         sse__mark(p, f);
-        return sse__value_end(p, s, n, whole);
+        if (whole && sse__plain(p, s, n))
+            return sse__whole_value(p, p->field_, s, n);
+        return sse__value_end(p, s, n);
     }
     /* The value goes on in the next chunk: a scan and one append. */
     f->s = eol;
@@ -2556,24 +2626,29 @@ static const char *sse__bom(sse_parser *p, const char *s, const char *end)
 }
 
 /* What a feed does before its first step, rarely: the start of the
- * stream (a BOM), or an LF that belongs to a CR ending the last chunk. */
-static int sse__feed_start(sse_parser *p, sse__feed *f)
+ * stream (a BOM), or an LF that belongs to a CR ending the last chunk.
+ * Returns where the steps begin; *rc the status. */
+static const char *sse__feed_start(sse_parser *p, const char *s,
+                                   const char *end, uint64_t base,
+                                   const char *buf, int *rc)
 {
+    *rc = SSE_OK;
     if (p->bom_seen_ < 3) {
-        f->s = sse__bom(p, f->s, f->end);
+        s = sse__bom(p, s, end);
         /* EF or EF BB that turned out not to be a BOM starts a line. */
         if (p->state_ == SSE__ST_NAME && p->line_len_ > p->max_line_) {
             p->state_ = SSE__ST_SKIP;
-            sse__mark(p, f);
-            return sse__event_error(p, SSE_E_LINE_TOO_LONG);
+            p->stream_offset_ = base + (uint64_t)(s - buf);
+            *rc = sse__event_error(p, SSE_E_LINE_TOO_LONG);
+            return s;
         }
     }
-    if ((p->bits_ & SSE__M_CR) && f->s < f->end) {
+    if ((p->bits_ & SSE__M_CR) && s < end) {
         p->bits_ &= (unsigned char)~SSE__M_CR;
-        if (*f->s == '\n')
-            f->s++;
+        if (*s == '\n')
+            s++;
     }
-    return SSE_OK;
+    return s;
 }
 
 /* The commonest small feed, more of a data line with no line end in it,
@@ -2622,9 +2697,9 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
     f.end = buf + len;
     f.base = p->stream_offset_;
     f.mask = 0;
-    f.way = p->scan_;
+    f.find = sse__find_for(p->scan_);
     if (p->bom_seen_ < 3 || (p->bits_ & SSE__M_CR))
-        rc = sse__feed_start(p, &f);
+        f.s = sse__feed_start(p, f.s, f.end, f.base, buf, &rc);
 
     while (rc == SSE_OK && f.s < f.end) {
         switch (p->state_) {
