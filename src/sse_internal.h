@@ -94,8 +94,7 @@ static inline int sse__slot_put(sse_parser *p, unsigned slot, const char *s,
         if (rc != SSE_OK)
             return rc;
     }
-    if (n)
-        memcpy(sse__slot(p, slot) + len, s, n);
+    sse__copy(sse__slot(p, slot) + len, s, n);
     p->slot_len_[slot] = len + n;
     return SSE_OK;
 }

@@ -387,6 +387,22 @@ static inline uint64_t sse__find_block(unsigned way, const char **block,
     return sse__find_for(way)(block, s, end);
 }
 
+/* Whether s[0..n) holds a CR or LF, for a small chunk (n <= 64): the
+ * 16-byte pieces straight, no loop set-up. */
+static inline int sse__small_has_eol(const char *s, size_t n)
+{
+#if SSE__SSE2
+    if (n >= 16) {
+        unsigned m = sse__eol_mask16(s + n - 16);
+        size_t i;
+        for (i = 0; i + 16 < n; i += 16)
+            m |= sse__eol_mask16(s + i);
+        return m != 0;
+    }
+#endif
+    return sse__find_eol(s, s + n) != s + n;
+}
+
 /* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
  * two fixed-size moves that overlap in the middle. */
 static inline void sse__copy(char *dst, const char *src, size_t n)

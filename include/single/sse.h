@@ -1363,6 +1363,22 @@ static inline uint64_t sse__find_block(unsigned way, const char **block,
     return sse__find_for(way)(block, s, end);
 }
 
+/* Whether s[0..n) holds a CR or LF, for a small chunk (n <= 64): the
+ * 16-byte pieces straight, no loop set-up. */
+static inline int sse__small_has_eol(const char *s, size_t n)
+{
+#if SSE__SSE2
+    if (n >= 16) {
+        unsigned m = sse__eol_mask16(s + n - 16);
+        size_t i;
+        for (i = 0; i + 16 < n; i += 16)
+            m |= sse__eol_mask16(s + i);
+        return m != 0;
+    }
+#endif
+    return sse__find_eol(s, s + n) != s + n;
+}
+
 /* memcpy for the short pieces (framing is 1 to 8 bytes), without a call:
  * two fixed-size moves that overlap in the middle. */
 static inline void sse__copy(char *dst, const char *src, size_t n)
@@ -1501,8 +1517,7 @@ static inline int sse__slot_put(sse_parser *p, unsigned slot, const char *s,
         if (rc != SSE_OK)
             return rc;
     }
-    if (n)
-        memcpy(sse__slot(p, slot) + len, s, n);
+    sse__copy(sse__slot(p, slot) + len, s, n);
     p->slot_len_[slot] = len + n;
     return SSE_OK;
 }
@@ -2147,7 +2162,8 @@ static int sse__retry(sse_parser *p)
         p, p->callbacks_->on_retry(p, p->retry_, p->user_), before);
 }
 
-/* A data value lying whole in the fed chunk (see sse__whole_value). */
+/* A data value lying whole in the fed chunk (see sse__whole_value).
+ * Returns SSE_OK, or the limit or memory error for the caller to report. */
 static inline int sse__whole_data(sse_parser *p, const char *s, size_t n)
 {
     int rc;
@@ -2155,27 +2171,26 @@ static inline int sse__whole_data(sse_parser *p, const char *s, size_t n)
         return SSE_OK;
     if (p->data_len_ == 0 && !p->in_place_) { /* a one-line event */
         if (n >= p->data_limit_)
-            return sse__event_error(p, SSE_E_EVENT_TOO_LARGE);
+            return SSE_E_EVENT_TOO_LARGE;
         p->in_place_ = s;
         p->in_place_len_ = n;
         return SSE_OK;
     }
     rc = sse__materialize(p);
-    if (rc == SSE_OK)
-        rc = sse__data_append(p, s, n, 1);
-    return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
+    return rc == SSE_OK ? sse__data_append(p, s, n, 1) : rc;
 }
 
 /* A value lying whole in the fed chunk, whose bytes are the value as they
  * are (no UTF-8 replacement to make): applied where it lies (9.2.7), no
  * copy unless data joins earlier lines. Returns the parser status. */
-static int sse__whole_value(sse_parser *p, unsigned field, const char *s,
-                            size_t n)
+static inline int sse__whole_value(sse_parser *p, unsigned field,
+                                   const char *s, size_t n)
 {
     int rc;
     switch (field) {
     case SSE__F_DATA:
-        return sse__whole_data(p, s, n);
+        rc = sse__whole_data(p, s, n);
+        return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
     case SSE__F_EVENT:
         if (p->bits_ & SSE__M_DROPPED)
             return SSE_OK;
@@ -2331,15 +2346,6 @@ typedef struct sse__feed {
     sse__find_fn find; /* how blocks are scanned (src/sse_scan.h) */
 } sse__feed;
 
-/* Forgets the line ends of the current block that lie before s. */
-static inline void sse__drop_before(sse__feed *f)
-{
-    if (f->s > f->block) {
-        size_t k = (size_t)(f->s - f->block);
-        f->mask = k >= 64 ? 0 : f->mask & (~(uint64_t)0 << k);
-    }
-}
-
 /* Scans on from f->from for the next block holding a line end. */
 static inline const char *sse__scan_on(sse__feed *f)
 {
@@ -2375,14 +2381,18 @@ static inline void sse__mark(sse_parser *p, const sse__feed *f)
 static inline void sse__end_line(sse_parser *p, sse__feed *f, const char *eol)
 {
     const char *s = eol + 1;
+    f->mask &= f->mask - 1; /* eol's own bit: the lowest */
     if (*eol == '\r') {
-        if (s == f->end)
+        if (s == f->end) {
             p->bits_ |= SSE__M_CR;
-        else if (*s == '\n')
+        } else if (*s == '\n') {
             s++;
+            /* The LF's bit: the next one, or in the next block, where the
+             * scan drops what lies before s. */
+            f->mask &= f->mask - 1;
+        }
     }
     f->s = s;
-    sse__drop_before(f);
     p->state_ = SSE__ST_LINE;
 }
 
@@ -2414,6 +2424,17 @@ static inline int sse__line_too_long(sse_parser *p, sse__feed *f,
     return sse__report_line_too_long(p);
 }
 
+/* The first ':' in [s, end), or NULL. Field names are short: a byte loop
+ * first, memchr for what is left of a long one. */
+static inline const char *sse__find_colon(const char *s, const char *end)
+{
+    const char *stop = end - s > 16 ? s + 16 : end;
+    for (; s < stop; s++)
+        if (*s == ':')
+            return s;
+    return s < end ? (const char *)memchr(s, ':', (size_t)(end - s)) : NULL;
+}
+
 /* SSE__ST_LINE, with the whole line [f->s, f->s + n) in the chunk. */
 static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
 {
@@ -2433,12 +2454,8 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
         field = SSE__F_DATA;
         value = line + 5;
     } else {
-        /* Names are short: a byte loop, then memchr for a long one. */
-        const char *q = line, *stop = n > 16 ? line + 16 : eol;
-        while (q < stop && *q != ':')
-            q++;
-        if (q == stop && stop < eol && (q = (const char *)memchr(
-                                            q, ':', (size_t)(eol - q))) == NULL)
+        const char *q = sse__find_colon(line, eol);
+        if (!q)
             q = eol;
         field = sse__field_of(line, (size_t)(q - line));
         value = q + (q < eol);
@@ -2449,9 +2466,16 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
         vn--;
     }
     sse__end_line(p, f, eol);
+    if (field == SSE__F_DATA && !sse__utf8_mode(p)) {
+        /* The commonest line: no callback unless a limit is hit, so the
+         * offset is kept current only then. */
+        int rc = sse__whole_data(p, value, vn);
+        if (rc == SSE_OK)
+            return SSE_OK;
+        sse__mark(p, f);
+        return sse__event_error(p, rc);
+    }
     sse__mark(p, f);
-    if (field == SSE__F_DATA && !sse__utf8_mode(p))
-        return sse__whole_data(p, value, vn);
     if (sse__plain(p, value, vn))
         return sse__whole_value(p, field, value, vn);
     sse__value_begin(p, field);
@@ -2493,7 +2517,7 @@ static int sse__step_line(sse_parser *p, sse__feed *f)
 static int sse__step_name(sse_parser *p, sse__feed *f)
 {
     const char *s = f->s, *eol = sse__next_eol(f);
-    const char *colon = (const char *)memchr(s, ':', (size_t)(eol - s));
+    const char *colon = sse__find_colon(s, eol);
     const char *q = colon ? colon : eol;
     size_t n = (size_t)(q - s);
     int fresh = p->line_len_ == 0; /* the name starts in this chunk */
@@ -2659,7 +2683,7 @@ static inline int sse__more_data(sse_parser *p, const char *buf, size_t len)
     if (p->state_ != SSE__ST_VALUE || p->field_ != SSE__F_DATA || len > 64 ||
         (p->bits_ & SSE__M_CR) || sse__utf8_mode(p) ||
         len > p->max_line_ - p->line_len_ ||
-        sse__find_eol(buf, buf + len) != buf + len ||
+        sse__small_has_eol(buf, len) ||
         sse__data_append(p, buf, len, 0) != SSE_OK)
         return 0;
     p->line_len_ += len;
@@ -2678,21 +2702,16 @@ static size_t sse__feed_refused(sse_parser *p)
     return 0;
 }
 
-size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
+/* The steps over one chunk. Kept out of sse_parser_feed so that the small
+ * feeds it answers alone do not pay for this function's registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static size_t sse__feed_steps(sse_parser *p, const char *buf, size_t len)
 {
     sse__feed f;
     int rc = SSE_OK;
 
-    if (!p)
-        return 0;
-    if (p->status_ == SSE_PAUSE)
-        p->status_ = SSE_OK;
-    if (p->status_ != SSE_OK || (p->bits_ & SSE__M_FINISHED))
-        return sse__feed_refused(p);
-    if (!buf || len == 0)
-        return 0;
-    if (sse__more_data(p, buf, len))
-        return len;
     f.s = f.buf = f.block = f.from = buf;
     f.end = buf + len;
     f.base = p->stream_offset_;
@@ -2728,6 +2747,21 @@ size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
             sse__event_error(p, err);
     }
     return (size_t)(f.s - buf);
+}
+
+size_t sse_parser_feed(sse_parser *p, const char *buf, size_t len)
+{
+    if (!p)
+        return 0;
+    if (p->status_ == SSE_PAUSE)
+        p->status_ = SSE_OK;
+    if (p->status_ != SSE_OK || (p->bits_ & SSE__M_FINISHED))
+        return sse__feed_refused(p);
+    if (!buf || len == 0)
+        return 0;
+    if (sse__more_data(p, buf, len))
+        return len;
+    return sse__feed_steps(p, buf, len);
 }
 
 /* ---- src/sse_parser.c ---- */
