@@ -13,13 +13,13 @@
  * timed test.
  *
  *   sse-bench [--quick] [--node SCRIPT]
- *   sse-bench [--quick] --only WORKLOAD [--feed N|net]
+ *   sse-bench [--quick] --only WORKLOAD [--feed N|net] [--repeat N]
  *
  * --node: esp_bench.mjs with eventsource-parser installed beside it
  * (.ci/bench does that); without it the esp column is left out.
  * --only parses one workload (tokens, crlf, fields, bulk, huge) once in the
- * given feeds (default 64 KiB) inside parse_for_profile() and prints its
- * byte count; or (encode) runs the encoder benchmark 5 times: what
+ * given feeds (default 64 KiB) inside parse_for_profile() (--repeat
+ * times) and prints its byte count; or (encode) runs the encoder benchmark 5 times: what
  * .ci/bench --instructions runs under callgrind, and a loop for perf. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -640,7 +640,8 @@ static void bench_encoder(size_t size, double target)
 static void usage(void)
 {
     fprintf(stderr, "usage: sse-bench [--quick] [--node SCRIPT]\n"
-                    "       sse-bench [--quick] --only WORKLOAD [--feed N|net]\n");
+                    "       sse-bench [--quick] --only WORKLOAD [--feed N|net] "
+                    "[--repeat N]\n");
     exit(2);
 }
 
@@ -658,7 +659,7 @@ int main(int argc, char **argv)
     feeds fnet = {"net", 0, NULL};
     const char *only = NULL, *only_feed = NULL;
     result r64[4];
-    int i;
+    int i, repeat = 1;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
@@ -668,6 +669,8 @@ int main(int argc, char **argv)
             only = argv[++i];
         } else if (strcmp(argv[i], "--feed") == 0 && i + 1 < argc) {
             only_feed = argv[++i];
+        } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+            repeat = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--node") == 0 && i + 1 < argc) {
             node_script = argv[++i];
         } else {
@@ -706,7 +709,8 @@ int main(int argc, char **argv)
                 usage();
             f = &fixed;
         }
-        parse_for_profile(w, f);
+        for (i = 0; i < repeat; i++)
+            parse_for_profile(w, f);
         printf("%zu\n", w->len);
         return 0;
     }
