@@ -1028,12 +1028,11 @@ static inline int sse__word_has_eol(uint64_t w)
 #define SSE__OPAQUE(p) ((void)0)
 #endif
 
-#if SSE__SSE2
 /* Index of the lowest set bit of m (m != 0). */
-static inline unsigned sse__lowest_bit(unsigned m)
+static inline unsigned sse__ctz64(uint64_t m)
 {
 #if defined(__GNUC__)
-    return (unsigned)__builtin_ctz(m);
+    return (unsigned)__builtin_ctzll(m);
 #else
     unsigned i = 0;
     while (!(m & 1u)) {
@@ -1044,6 +1043,7 @@ static inline unsigned sse__lowest_bit(unsigned m)
 #endif
 }
 
+#if SSE__SSE2
 /* Bit i set when byte i of the 16 at s is CR or LF. */
 static inline unsigned sse__eol_mask16(const char *s)
 {
@@ -1069,20 +1069,20 @@ static inline const char *sse__find_eol(const char *s, const char *end)
             if (m0 | m1 | m2 | m3) {
                 unsigned low = m0 | m1 << 16; /* bytes 0..31 */
                 if (low)
-                    return s + sse__lowest_bit(low);
-                return s + 32 + sse__lowest_bit(m2 | m3 << 16);
+                    return s + sse__ctz64(low);
+                return s + 32 + sse__ctz64(m2 | m3 << 16);
             }
             s += 64;
         }
         while ((size_t)(end - s) >= 16) {
             if ((m = sse__eol_mask16(s)) != 0)
-                return s + sse__lowest_bit(m);
+                return s + sse__ctz64(m);
             s += 16;
         }
         if (s == end)
             return end;
         m = sse__eol_mask16(end - 16) >> (16 - (unsigned)(end - s));
-        return m ? s + sse__lowest_bit(m) : end;
+        return m ? s + sse__ctz64(m) : end;
     }
 #endif
     while ((size_t)(end - s) >= 8) {
@@ -1132,20 +1132,6 @@ enum {
 #else
 #define SSE__NEON 0
 #endif
-
-static inline unsigned sse__ctz64(uint64_t m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(m);
-#else
-    unsigned i = 0;
-    while (!(m & 1u)) {
-        m >>= 1;
-        i++;
-    }
-    return i;
-#endif
-}
 
 /* Portable: 8 bytes at a time in a 64-bit word, read as little-endian
  * whatever the machine (so bit i is byte i on big-endian ones too). The
