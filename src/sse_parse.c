@@ -603,6 +603,13 @@ static int sse__step_line(sse_parser *p, sse__feed *f)
         f->s++;
         sse__value_begin(p, SSE__F_COMMENT);
         p->state_ = SSE__ST_SPACE;
+    } else if (f->end - f->s >= 6 && memcmp(f->s, "data: ", 6) == 0 &&
+               p->max_line_ >= 6) {
+        /* The usual cut line, straight to its value. */
+        f->s += 6;
+        p->line_len_ = 6;
+        sse__value_begin(p, SSE__F_DATA);
+        p->state_ = SSE__ST_VALUE;
     } else {
         p->field_ = SSE__F_IGNORE; /* until the name is known */
         p->name_len_ = 0;
