@@ -1484,7 +1484,8 @@ static inline int sse__data_append(sse_parser *p, const char *s, size_t n,
         if (rc != SSE_OK)
             return rc;
     }
-    sse__copy(p->data_ + p->data_len_, s, n);
+    if (n) /* data_ may still be NULL */
+        sse__copy(p->data_ + p->data_len_, s, n);
     p->data_len_ += n;
     if (lf)
         p->data_[p->data_len_++] = '\n';
@@ -1505,7 +1506,8 @@ static inline int sse__slot_put(sse_parser *p, unsigned slot, const char *s,
         if (rc != SSE_OK)
             return rc;
     }
-    sse__copy(sse__slot(p, slot) + len, s, n);
+    if (n) /* slots_ may still be NULL */
+        sse__copy(sse__slot(p, slot) + len, s, n);
     p->slot_len_[slot] = len + n;
     return SSE_OK;
 }
