@@ -206,8 +206,11 @@ static inline void sse__value_begin(sse_parser *p, unsigned field)
         else
             p->slot_len_[p->type_slot_] = 0;
         break;
-    case SSE__F_ID:
     case SSE__F_COMMENT:
+        if (!sse__wants_comments(p))
+            break; /* never stored */
+        /* fall through */
+    case SSE__F_ID:
         p->value_slot_ = (unsigned char)sse__free_slot(p);
         p->slot_len_[p->value_slot_] = 0;
         break;
@@ -279,37 +282,28 @@ static inline int sse__whole_data(sse_parser *p, const char *s, size_t n)
 }
 
 /* A value lying whole in the fed chunk, whose bytes are the value as they
- * are (no UTF-8 replacement to make): applied where it lies (9.2.7), no
- * copy unless data joins earlier lines. Returns the parser status. */
-static inline int sse__whole_value(sse_parser *p, unsigned field,
-                                   const char *s, size_t n)
+ * are (no UTF-8 replacement to make), after sse__value_begin: applied where
+ * it lies (9.2.7), no copy unless data joins earlier lines. Returns the
+ * parser status. */
+static inline int sse__whole_value(sse_parser *p, const char *s, size_t n)
 {
     int rc;
-    switch (field) {
+    switch (p->field_) {
     case SSE__F_DATA:
         rc = sse__whole_data(p, s, n);
         return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
     case SSE__F_EVENT:
-        if (p->bits_ & SSE__M_DROPPED)
-            return SSE_OK;
-        p->slot_len_[p->type_slot_] = 0;
         rc = sse__slot_put(p, p->type_slot_, s, n);
         return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
-    case SSE__F_ID: {
-        unsigned slot;
+    case SSE__F_ID:
         if (sse__has_nul(s, n))
             return SSE_OK; /* ignored whole */
-        slot = sse__free_slot(p);
-        p->slot_len_[slot] = 0;
-        rc = sse__slot_put(p, slot, s, n);
+        rc = sse__slot_put(p, p->value_slot_, s, n);
         if (rc != SSE_OK)
             return sse__event_error(p, rc);
-        p->pending_id_slot_ = (unsigned char)slot;
+        p->pending_id_slot_ = p->value_slot_;
         return SSE_OK;
-    }
     case SSE__F_RETRY:
-        p->bits_ &= (unsigned char)~(SSE__M_RETRY_INVALID | SSE__M_DIGITS);
-        p->retry_reading_ = 0;
         sse__retry_digits(p, s, n);
         return sse__retry(p);
     case SSE__F_COMMENT:
@@ -574,9 +568,9 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
         return sse__event_error(p, rc);
     }
     sse__mark(p, f);
-    if (sse__plain(p, value, vn))
-        return sse__whole_value(p, field, value, vn);
     sse__value_begin(p, field);
+    if (sse__plain(p, value, vn))
+        return sse__whole_value(p, value, vn);
     return sse__value_end(p, value, vn);
 }
 
@@ -686,7 +680,7 @@ static int sse__step_value(sse_parser *p, sse__feed *f)
         sse__end_line(p, f, eol);
         sse__mark(p, f);
         if (whole && sse__plain(p, s, n))
-            return sse__whole_value(p, p->field_, s, n);
+            return sse__whole_value(p, s, n);
         return sse__value_end(p, s, n);
     }
     /* The value goes on in the next chunk: a scan and one append. */

@@ -1,6 +1,6 @@
-/* Every SIMD intrinsic the library uses, in one place: the search for the
- * next CR or LF (the parser and the encoder spend nearly all their time in
- * it) and the encoder's short copies. Private; included by sse_internal.h.
+/* Every SIMD intrinsic the library uses, in one place: finding CR and LF
+ * (the parser and the encoder spend nearly all their time at it) and the
+ * short copies. Private; included by sse_internal.h.
  * SSE_NO_SIMD (the CMake option of the same name) selects the portable
  * paths. */
 #ifndef SSE_SCAN_H
@@ -12,10 +12,10 @@
 
 /* ---- Line-end scanning -------------------------------------------------
  *
- * The parser and the encoder spend nearly all their time looking for the
- * next CR or LF. With SSE2 (every x86-64) they look at 64 bytes per step;
- * everywhere else, and when built with SSE_NO_SIMD (CI builds both), at 8
- * bytes per step in a plain 64-bit word. The word test flags a byte equal
+ * sse__find_eol, the first CR or LF from a point, is the encoder's search
+ * (and the header checks'). With SSE2 (every x86-64) it looks at 64 bytes
+ * per step; everywhere else, and when built with SSE_NO_SIMD (CI builds
+ * both), at 8 bytes per step in a plain 64-bit word. The word test flags a byte equal
  * to CR or LF; it can also flag a byte above a true match (borrow
  * propagation), never one below, so the first flagged word is exact and the
  * byte loop after it finds the first real match. Endianness does not
@@ -256,7 +256,7 @@ static inline unsigned char sse__scan_best(void)
 #endif
 }
 
-/* The mask of the last, partial block [s, s + left), left < 64: bits past
+/* The mask of the last, partial block [s, s + left), left <= 64: bits past
  * it are 0, and nothing past it is read. */
 static inline uint64_t sse__tail_portable(const unsigned char *s, size_t left)
 {
@@ -369,14 +369,9 @@ static inline sse__find_fn sse__find_for(unsigned way)
     }
 }
 
-static inline uint64_t sse__find_block(unsigned way, const char **block,
-                                       const char *s, const char *end)
-{
-    return sse__find_for(way)(block, s, end);
-}
-
 /* Whether s[0..n) holds a CR or LF, for a small chunk (n <= 64): the
- * 16-byte pieces straight, no loop set-up. */
+ * 16-byte pieces ORed, no mask to assemble (the small-feed path counts
+ * every instruction). */
 static inline int sse__small_has_eol(const char *s, size_t n)
 {
 #if SSE__SSE2

@@ -383,10 +383,11 @@ static void padding_comment(void **state)
 /* A comment never costs an event: a frame whose comment and padding are
  * each longer than the parser's default max_field parses back, with
  * on_comment registered and default limits, to its event, the two
- * comment lines reported as too long on their own. */
+ * comment lines reported as too long on their own; whole, cut in a few
+ * places, and one byte at a time. */
 static void long_comment_round_trip(void **state)
 {
-    size_t big = SSE_DEFAULT_MAX_FIELD + 100, len;
+    size_t big = SSE_DEFAULT_MAX_FIELD + 100, len, i, *every;
     size_t cuts[] = {1, 700, SSE_DEFAULT_MAX_FIELD, SSE_DEFAULT_MAX_FIELD * 2};
     char *comment = malloc(big), *stream, *got;
     sse_frame f = frame_data("x", 1);
@@ -413,6 +414,16 @@ static void long_comment_round_trip(void **state)
     assert_string_equal(got, ERR("COMMENT_TOO_LONG") ERR("COMMENT_TOO_LONG")
                                  EV("message", "x", ""));
     free(got);
+    /* One byte at a time. */
+    every = malloc((len - 1) * sizeof *every);
+    assert_non_null(every);
+    for (i = 0; i < len - 1; i++)
+        every[i] = i + 1;
+    got = run_split(stream, len, every, len - 1, &o);
+    assert_string_equal(got, ERR("COMMENT_TOO_LONG") ERR("COMMENT_TOO_LONG")
+                                 EV("message", "x", ""));
+    free(got);
+    free(every);
     free(stream);
     free(comment);
 }

@@ -1,7 +1,8 @@
-/* The line-end search the parser and encoder share (sse__find_eol, in
- * src/sse_scan.h): the first CR or LF, or the end, for every length up
- * to 300, every position of the line end, both kinds, and every starting
- * alignment. Each input sits in an exact-size heap block, so ASan catches
+/* The line-end searches in src/sse_scan.h. sse__find_eol (the encoder's):
+ * the first CR or LF, or the end, for every length up to 300, every
+ * position of the line end, both kinds, and every starting alignment;
+ * sse__small_has_eol (the parser's small-feed test) likewise up to 64; the
+ * parser's mask scans below. Each input sits in an exact-size heap block, so ASan catches
  * any read outside [s, end). Built once with SSE2 and, in CI's gcc build,
  * with SSE_NO_SIMD: the portable path gets the same checks. */
 #include "trace.h"
@@ -73,7 +74,25 @@ static void first_of_many(void **state)
     }
 }
 
-/* Every way of computing line-end masks this build has (sse__find_block,
+static void small_chunks(void **state)
+{
+    static const char kinds[] = {'\n', '\r'};
+    size_t len, at, k;
+    (void)state;
+    for (len = 0; len <= 64; len++) {
+        char *b = block(len, '\x8d');
+        assert_false(sse__small_has_eol(b, len));
+        for (at = 0; at < len; at++)
+            for (k = 0; k < 2; k++) {
+                b[at] = kinds[k];
+                assert_true(sse__small_has_eol(b, len));
+                b[at] = '\x8d';
+            }
+        free(b);
+    }
+}
+
+/* Every way of computing line-end masks this build has (sse__find_for,
  * the parser's scan) against a byte loop: random bytes rich in CR, LF and
  * their bit-neighbours, every length to 200, every start; the found block
  * and mask must be exactly those of the first block holding a line end at
@@ -125,7 +144,7 @@ static void masks_every_way(void **state)
                         if (b[j] == '\n' || b[j] == '\r')
                             want |= (uint64_t)1 << (j % 64);
                 }
-                got = sse__find_block(way, &blk, b + start, b + len);
+                got = sse__find_for(way)(&blk, b + start, b + len);
                 assert_true(got == want);
                 if (want)
                     assert_ptr_equal(blk, want_blk);
@@ -142,6 +161,7 @@ int main(void)
         cmocka_unit_test(no_line_end),
         cmocka_unit_test(every_position),
         cmocka_unit_test(first_of_many),
+        cmocka_unit_test(small_chunks),
         cmocka_unit_test(masks_every_way),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);

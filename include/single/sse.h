@@ -974,9 +974,9 @@ struct sse_client {
 
 /* ---- src/sse_scan.h ---- */
 
-/* Every SIMD intrinsic the library uses, in one place: the search for the
- * next CR or LF (the parser and the encoder spend nearly all their time in
- * it) and the encoder's short copies. Private; included by sse_internal.h.
+/* Every SIMD intrinsic the library uses, in one place: finding CR and LF
+ * (the parser and the encoder spend nearly all their time at it) and the
+ * short copies. Private; included by sse_internal.h.
  * SSE_NO_SIMD (the CMake option of the same name) selects the portable
  * paths. */
 #ifndef SSE_SCAN_H
@@ -988,10 +988,10 @@ struct sse_client {
 
 /* ---- Line-end scanning -------------------------------------------------
  *
- * The parser and the encoder spend nearly all their time looking for the
- * next CR or LF. With SSE2 (every x86-64) they look at 64 bytes per step;
- * everywhere else, and when built with SSE_NO_SIMD (CI builds both), at 8
- * bytes per step in a plain 64-bit word. The word test flags a byte equal
+ * sse__find_eol, the first CR or LF from a point, is the encoder's search
+ * (and the header checks'). With SSE2 (every x86-64) it looks at 64 bytes
+ * per step; everywhere else, and when built with SSE_NO_SIMD (CI builds
+ * both), at 8 bytes per step in a plain 64-bit word. The word test flags a byte equal
  * to CR or LF; it can also flag a byte above a true match (borrow
  * propagation), never one below, so the first flagged word is exact and the
  * byte loop after it finds the first real match. Endianness does not
@@ -1232,7 +1232,7 @@ static inline unsigned char sse__scan_best(void)
 #endif
 }
 
-/* The mask of the last, partial block [s, s + left), left < 64: bits past
+/* The mask of the last, partial block [s, s + left), left <= 64: bits past
  * it are 0, and nothing past it is read. */
 static inline uint64_t sse__tail_portable(const unsigned char *s, size_t left)
 {
@@ -1345,14 +1345,9 @@ static inline sse__find_fn sse__find_for(unsigned way)
     }
 }
 
-static inline uint64_t sse__find_block(unsigned way, const char **block,
-                                       const char *s, const char *end)
-{
-    return sse__find_for(way)(block, s, end);
-}
-
 /* Whether s[0..n) holds a CR or LF, for a small chunk (n <= 64): the
- * 16-byte pieces straight, no loop set-up. */
+ * 16-byte pieces ORed, no mask to assemble (the small-feed path counts
+ * every instruction). */
 static inline int sse__small_has_eol(const char *s, size_t n)
 {
 #if SSE__SSE2
@@ -2100,8 +2095,11 @@ static inline void sse__value_begin(sse_parser *p, unsigned field)
         else
             p->slot_len_[p->type_slot_] = 0;
         break;
-    case SSE__F_ID:
     case SSE__F_COMMENT:
+        if (!sse__wants_comments(p))
+            break; /* never stored */
+        /* fall through */
+    case SSE__F_ID:
         p->value_slot_ = (unsigned char)sse__free_slot(p);
         p->slot_len_[p->value_slot_] = 0;
         break;
@@ -2173,37 +2171,28 @@ static inline int sse__whole_data(sse_parser *p, const char *s, size_t n)
 }
 
 /* A value lying whole in the fed chunk, whose bytes are the value as they
- * are (no UTF-8 replacement to make): applied where it lies (9.2.7), no
- * copy unless data joins earlier lines. Returns the parser status. */
-static inline int sse__whole_value(sse_parser *p, unsigned field,
-                                   const char *s, size_t n)
+ * are (no UTF-8 replacement to make), after sse__value_begin: applied where
+ * it lies (9.2.7), no copy unless data joins earlier lines. Returns the
+ * parser status. */
+static inline int sse__whole_value(sse_parser *p, const char *s, size_t n)
 {
     int rc;
-    switch (field) {
+    switch (p->field_) {
     case SSE__F_DATA:
         rc = sse__whole_data(p, s, n);
         return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
     case SSE__F_EVENT:
-        if (p->bits_ & SSE__M_DROPPED)
-            return SSE_OK;
-        p->slot_len_[p->type_slot_] = 0;
         rc = sse__slot_put(p, p->type_slot_, s, n);
         return rc == SSE_OK ? SSE_OK : sse__event_error(p, rc);
-    case SSE__F_ID: {
-        unsigned slot;
+    case SSE__F_ID:
         if (sse__has_nul(s, n))
             return SSE_OK; /* ignored whole */
-        slot = sse__free_slot(p);
-        p->slot_len_[slot] = 0;
-        rc = sse__slot_put(p, slot, s, n);
+        rc = sse__slot_put(p, p->value_slot_, s, n);
         if (rc != SSE_OK)
             return sse__event_error(p, rc);
-        p->pending_id_slot_ = (unsigned char)slot;
+        p->pending_id_slot_ = p->value_slot_;
         return SSE_OK;
-    }
     case SSE__F_RETRY:
-        p->bits_ &= (unsigned char)~(SSE__M_RETRY_INVALID | SSE__M_DIGITS);
-        p->retry_reading_ = 0;
         sse__retry_digits(p, s, n);
         return sse__retry(p);
     case SSE__F_COMMENT:
@@ -2468,9 +2457,9 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
         return sse__event_error(p, rc);
     }
     sse__mark(p, f);
-    if (sse__plain(p, value, vn))
-        return sse__whole_value(p, field, value, vn);
     sse__value_begin(p, field);
+    if (sse__plain(p, value, vn))
+        return sse__whole_value(p, value, vn);
     return sse__value_end(p, value, vn);
 }
 
@@ -2580,7 +2569,7 @@ static int sse__step_value(sse_parser *p, sse__feed *f)
         sse__end_line(p, f, eol);
         sse__mark(p, f);
         if (whole && sse__plain(p, s, n))
-            return sse__whole_value(p, p->field_, s, n);
+            return sse__whole_value(p, s, n);
         return sse__value_end(p, s, n);
     }
     /* The value goes on in the next chunk: a scan and one append. */
