@@ -24,7 +24,7 @@ add() { # add TARGET FILE: store FILE under its hash
   cp "$2" "$src/corpus/$1/$sum"
 }
 
-parsers="parse differential chunking limits"
+parsers="parse differential chunking limits pieces"
 for t in $parsers roundtrip; do
   mkdir -p "$src/corpus/$t"
 done

@@ -137,6 +137,8 @@ SSE_API const char *sse_version_string(void);
     X(-8, E_FINISHED, "parser already finished; reset it to parse again")  \
     X(-9, E_COMMENT_TOO_LONG,                                                 \
       "comment longer than the max_field limit")                              \
+    X(-10, E_EVENT_UNFINISHED,                                                \
+      "the stream ended before the event's blank line")                       \
     X(-20, E_TYPE_LINE_END, "event type contains CR or LF")                 \
     X(-21, E_ID_LINE_END, "id contains CR or LF")                           \
     X(-22, E_ID_NUL, "id contains NUL, which receivers ignore")             \
@@ -217,10 +219,38 @@ typedef struct sse_callbacks {
      * or SSE_E_COMMENT_TOO_LONG (only with on_comment): that comment alone
      * is skipped, reported each time. */
     int (*on_error)(sse_parser *p, int code, void *user);
-    /* Room for callbacks added in later 0.x/1.x releases: they must be
+    /* Streaming delivery, with SSE_PARSER_STREAM_DATA only (on_event is
+     * then never called): an event's data is handed over in pieces as it
+     * arrives and is never buffered, whatever its size.
+     *
+     * on_event_start: the event's first data line has begun.
+     * on_data: the next piece of its data. The pieces, concatenated, are
+     *   exactly the data on_event would get: data lines joined with LF,
+     *   without the final LF the spec removes (the joining LF comes as
+     *   the first byte of the next line's first piece, or as a piece of
+     *   its own). Never an empty piece. piece points into the fed chunk
+     *   or at static text, valid only during the call.
+     * on_event_end: the event is over, at its blank line or at the end
+     *   of the stream. status is SSE_OK when it dispatched (ev carries
+     *   the type and the last event ID, which data lines may precede);
+     *   negative when it is discarded, as the spec discards it: throw
+     *   away what its pieces gave. Then status says why:
+     *   SSE_E_EVENT_UNFINISHED (sse_parser_finish or sse_parser_reset
+     *   came first), or the limit error that dropped it (reported through
+     *   on_error when it happened; the end follows at the blank line).
+     *   ev->data is NULL and ev->data_len the bytes the pieces held
+     *   (SIZE_MAX if that does not fit in size_t).
+     * Every on_event_start is followed by exactly one on_event_end, even
+     * after a callback aborted the parser (sse_parser_finish and
+     * sse_parser_reset deliver it); sse_parser_destroy calls nothing. */
+    int (*on_event_start)(sse_parser *p, void *user);
+    int (*on_data)(sse_parser *p, const char *piece, size_t len, void *user);
+    int (*on_event_end)(sse_parser *p, const sse_event *ev, int status,
+                        void *user);
+    /* Room for a callback added in a later 0.x/1.x release: it must be
      * NULL (sse_callbacks_init or zero-initialisation does that), which
      * is how an older program says "not interested". */
-    void (*reserved_[4])(void);
+    void (*reserved_[1])(void);
 } sse_callbacks;
 
 /* Sets every slot to NULL. Use it (or zero-initialise the struct). */
@@ -237,6 +267,11 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
                                       id and comments with U+FFFD, as a
                                       browser does; default: bytes pass
                                       through unchanged */
+#define SSE_PARSER_STREAM_DATA 2u  /* streaming delivery: data in pieces
+                                      through on_event_start, on_data and
+                                      on_event_end, never buffered; data
+                                      lines then have no max_line and
+                                      events no max_event */
 
 /* Default limits (used where an option is 0). */
 #define SSE_DEFAULT_MAX_LINE ((size_t)4 << 20)  /* 4 MiB */
@@ -253,13 +288,17 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
  *     buffer_size / 8) bytes each (event type, last event ID, the id being
  *     read, a comment spanning chunks) and the rest for event data, so the
  *     effective limits are the smaller of the options and those sizes.
+ *     With SSE_PARSER_STREAM_DATA no data is kept: the four slots get
+ *     min(max_field, buffer_size / 4) bytes each.
  *   - alloc/alloc_ctx: buffers grow on demand up to the limits.
  * Giving both, or neither, is SSE_E_INVALID_ARGUMENT. */
 typedef struct sse_parser_options {
-    size_t max_line;  /* longest line in bytes, line end excluded */
-    size_t max_event; /* event data bytes, one LF counted per data line */
+    size_t max_line;  /* longest line in bytes, line end excluded (not
+                         for comments, nor for data lines when streaming) */
+    size_t max_event; /* event data bytes, one LF counted per data line
+                         (ignored when streaming: nothing is kept) */
     size_t max_field; /* event type, one id, one comment */
-    unsigned flags;   /* SSE_PARSER_UTF8_REPLACE */
+    unsigned flags;   /* SSE_PARSER_UTF8_REPLACE, SSE_PARSER_STREAM_DATA */
     void *buffer;
     size_t buffer_size;
     sse_alloc_fn alloc;
@@ -342,6 +381,7 @@ SSE_API int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms);
 /* The limits in force (any pointer may be NULL): the options with their
  * defaults filled in and, with a caller buffer, max_event and max_field
  * cut to what fits in it. What on_error's SSE_E_*_TOO_* codes refer to.
+ * max_event is SIZE_MAX under SSE_PARSER_STREAM_DATA (no data is kept).
  * All three are 0 for a parser that is not initialised. */
 SSE_API void sse_parser_limits(const sse_parser *p, size_t *max_line,
                                size_t *max_event, size_t *max_field);
@@ -898,7 +938,9 @@ struct sse_parser {
     char name_[5];                  /* the field name read so far */
     unsigned char scan_;            /* how line ends are found: the widest
                                        way this CPU has (src/sse_scan.h) */
-    void *reserved_[4];
+    unsigned char stream_;          /* streaming delivery: SSE__S_* flags
+                                       and the code that dropped the event */
+    void *reserved_[3];             /* stream_ took the room of a fourth */
 };
 
 struct sse_history_cursor {

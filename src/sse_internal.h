@@ -25,9 +25,13 @@ typedef int (*sse__sink)(void *ctx, const char *s, size_t n);
 
 SSE__INTERNAL void sse__utf8_reset(struct sse__utf8 *u);
 /* Decodes n more bytes of a text, calling put with valid runs and U+FFFD.
- * A sequence cut at the end of src is held in *u for the next call. */
+ * A sequence cut at the end of src is held in *u for the next call. When
+ * put returns non-zero, decoding stops and *done (if done is not NULL)
+ * receives how many bytes of src the output so far accounts for: decoding
+ * src + *done next goes on exactly where it stopped. */
 SSE__INTERNAL int sse__utf8_decode(struct sse__utf8 *u, const char *src,
-                                   size_t n, sse__sink put, void *ctx);
+                                   size_t n, sse__sink put, void *ctx,
+                                   size_t *done);
 /* End of the text: a held incomplete sequence becomes one U+FFFD. */
 SSE__INTERNAL int sse__utf8_flush(struct sse__utf8 *u, sse__sink put,
                                   void *ctx);
@@ -125,6 +129,19 @@ enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F
 #define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
 #define SSE__M_RETRY_INVALID 0x80 /* the retry value is not a u64 of digits */
 
+/* stream_ (SSE_PARSER_STREAM_DATA): the low bits are flags; the high
+ * nibble holds -code of the limit error that dropped the event, for its
+ * on_event_end. */
+#define SSE__S_STARTED 0x01 /* on_event_start was delivered, no end yet */
+#define SSE__S_JOIN 0x02    /* a data line began: its event start or its
+                               joining LF is still to be delivered */
+#define SSE__S_CODE_SHIFT 4
+
+static inline int sse__streaming(const sse_parser *p)
+{
+    return (p->flags_ & SSE_PARSER_STREAM_DATA) != 0;
+}
+
 /* The first slot not holding the last event ID string, the last event ID
  * buffer or the event type buffer: a place to read a new id or comment. */
 static inline unsigned sse__free_slot(const sse_parser *p)
@@ -148,5 +165,10 @@ static inline void sse__clear_event(sse_parser *p)
 
 /* Drops the event being built and reports code once (sse_parse.c). */
 SSE__INTERNAL int sse__event_error(sse_parser *p, int code);
+/* Streaming: the stream ends (finish, reset) inside an event whose start
+ * was delivered: its on_event_end says it is discarded. A sticky error
+ * stays, and a pause cannot delay the end. Returns the callback's status
+ * (sse_parse.c). */
+SSE__INTERNAL int sse__stream_discard(sse_parser *p);
 
 #endif /* SSE_INTERNAL_H */

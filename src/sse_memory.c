@@ -22,7 +22,9 @@ int sse__memory_init(sse_parser *p, const sse_parser_options *o)
     if ((o->buffer != NULL) == (o->alloc != NULL))
         return SSE_E_INVALID_ARGUMENT;
     if (o->buffer) {
-        size_t slot = o->buffer_size / 8;
+        /* Streaming keeps no data: the slots get the whole buffer. */
+        int streaming = (o->flags & SSE_PARSER_STREAM_DATA) != 0;
+        size_t slot = o->buffer_size / (streaming ? SSE__SLOTS : 8);
         if (slot > max_field)
             slot = max_field;
         p->alloc_ = NULL;
@@ -32,6 +34,8 @@ int sse__memory_init(sse_parser *p, const sse_parser_options *o)
         p->data_ = p->slots_ + SSE__SLOTS * slot;
         p->data_cap_ = o->buffer_size - SSE__SLOTS * slot;
         p->data_limit_ = p->data_cap_ < max_event ? p->data_cap_ : max_event;
+        if (streaming)
+            p->data_limit_ = SIZE_MAX;
     } else {
         p->alloc_ = o->alloc;
         p->alloc_ctx_ = o->alloc_ctx;
@@ -40,7 +44,8 @@ int sse__memory_init(sse_parser *p, const sse_parser_options *o)
         p->field_limit_ = max_field;
         p->data_ = NULL;
         p->data_cap_ = 0;
-        p->data_limit_ = max_event;
+        p->data_limit_ = (o->flags & SSE_PARSER_STREAM_DATA) ? SIZE_MAX
+                                                              : max_event;
     }
     return SSE_OK;
 }

@@ -51,7 +51,16 @@ SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
 {
     if (p->bits_ & SSE__M_DROPPED)
         return SSE_OK;
-    sse__clear_event(p);
+    if (p->stream_ & SSE__S_STARTED) {
+        /* Its on_event_end, at the blank line, says why and how much its
+         * pieces held (data_len_ counts them). */
+        size_t delivered = p->data_len_;
+        p->stream_ |= (unsigned char)(-code << SSE__S_CODE_SHIFT);
+        sse__clear_event(p);
+        p->data_len_ = delivered;
+    } else {
+        sse__clear_event(p);
+    }
     p->bits_ |= SSE__M_DROPPED;
     return sse__report(p, code);
 }
@@ -89,6 +98,68 @@ static inline int sse__has_nul(const char *s, size_t n)
     return 0;
 }
 
+
+/* ---- Streaming delivery (SSE_PARSER_STREAM_DATA) ------------------------ */
+
+/* Hands one piece of data to on_data (a sse__sink, for UTF-8 decoding). */
+static int sse__deliver(void *ctx, const char *s, size_t n)
+{
+    sse_parser *p = (sse_parser *)ctx;
+    const char *before;
+    /* data_len_ counts what was delivered: nothing is kept. */
+    p->data_len_ = n > SIZE_MAX - p->data_len_ ? SIZE_MAX : p->data_len_ + n;
+    if (!p->callbacks_->on_data)
+        return SSE_OK;
+    before = p->error_reason_;
+    return sse__after_callback(
+        p, p->callbacks_->on_data(p, s, n, p->user_), before);
+}
+
+/* The event's first data line has begun. */
+static int sse__event_start(sse_parser *p)
+{
+    const char *before = p->error_reason_;
+    p->stream_ |= SSE__S_STARTED;
+    p->data_len_ = 0;
+    if (!p->callbacks_->on_event_start)
+        return SSE_OK;
+    return sse__after_callback(p, p->callbacks_->on_event_start(p, p->user_),
+                               before);
+}
+
+/* Ends the event on_event_start began, with status (SSE_OK: dispatched),
+ * and runs on_event_end. */
+static int sse__stream_end(sse_parser *p, int status)
+{
+    sse_event ev;
+    const char *before = p->error_reason_;
+    ev.type_len = p->slot_len_[p->type_slot_];
+    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
+    if (ev.type_len == 0)
+        ev.type_len = sizeof sse__message - 1;
+    ev.id_len = p->slot_len_[p->committed_id_slot_];
+    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
+    ev.data = NULL;
+    ev.data_len = p->data_len_;
+    p->data_len_ = 0;
+    p->stream_ = 0;
+    if (!p->callbacks_->on_event_end)
+        return SSE_OK;
+    return sse__after_callback(
+        p, p->callbacks_->on_event_end(p, &ev, status, p->user_), before);
+}
+
+SSE__INTERNAL int sse__stream_discard(sse_parser *p)
+{
+    int sticky = p->status_;
+    int code = (p->bits_ & SSE__M_DROPPED)
+                   ? -(int)(p->stream_ >> SSE__S_CODE_SHIFT)
+                   : SSE_E_EVENT_UNFINISHED;
+    int rc = sse__stream_end(p, code);
+    if (sticky != SSE_OK || rc == SSE_PAUSE)
+        p->status_ = sticky;
+    return rc;
+}
 
 /* ---- Field values ------------------------------------------------------- */
 
@@ -137,7 +208,7 @@ static void sse__retry_digits(sse_parser *p, const char *s, size_t n)
 static int sse__decode_store(sse_parser *p, const char *s, size_t n)
 {
     if (sse__utf8_mode(p))
-        return sse__utf8_decode(&p->utf8_, s, n, sse__store, p);
+        return sse__utf8_decode(&p->utf8_, s, n, sse__store, p, NULL);
     return sse__store(p, s, n);
 }
 
@@ -199,6 +270,8 @@ static inline void sse__value_begin(sse_parser *p, unsigned field)
         /* Data of an event already dropped is of no use. */
         if (p->bits_ & SSE__M_DROPPED)
             field = SSE__F_IGNORE;
+        else if (sse__streaming(p))
+            p->stream_ |= SSE__S_JOIN;
         break;
     case SSE__F_EVENT:
         if (p->bits_ & SSE__M_DROPPED)
@@ -383,11 +456,19 @@ static int sse__dispatch(sse_parser *p)
 {
     sse_event ev;
     const char *before;
+    int rc;
     int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
 
     /* The last event ID string takes the buffer's value even when nothing
      * is dispatched. */
     p->committed_id_slot_ = p->pending_id_slot_;
+    if (p->stream_ & SSE__S_STARTED) {
+        int status = dropped ? -(int)(p->stream_ >> SSE__S_CODE_SHIFT)
+                             : SSE_OK;
+        rc = sse__stream_end(p, status);
+        sse__clear_event(p);
+        return rc;
+    }
     if (dropped || (!p->in_place_ && p->data_len_ == 0)) {
         sse__clear_event(p);
         return SSE_OK;
@@ -493,7 +574,17 @@ static inline void sse__end_line(sse_parser *p, sse__feed *f, const char *eol)
  * never cost an event. */
 static inline int sse__over_max_line(const sse_parser *p, size_t n)
 {
-    return n > p->max_line_ - p->line_len_ && p->field_ != SSE__F_COMMENT;
+    /* line_len_ can exceed the limit when streaming: a name that may be
+     * "data" is not held to it (sse__may_be_data). */
+    return (n > p->max_line_ - p->line_len_ || p->line_len_ > p->max_line_) &&
+           p->field_ != SSE__F_COMMENT &&
+           !(p->field_ == SSE__F_DATA && sse__streaming(p));
+}
+
+/* Whether a line is a data line ("data" alone, or "data:..."). */
+static inline int sse__is_data_line(const char *line, size_t n)
+{
+    return n >= 4 && memcmp(line, "data", 4) == 0 && (n == 4 || line[4] == ':');
 }
 
 /* Reports a line over max_line: the event is dropped. */
@@ -511,7 +602,11 @@ static int sse__report_line_too_long(sse_parser *p)
 static inline int sse__line_too_long(sse_parser *p, sse__feed *f,
                                      const char *s)
 {
-    f->s = s + (p->max_line_ - p->line_len_) + 1;
+    /* Already past it: a name that was not "data" after all. */
+    if (p->line_len_ <= p->max_line_)
+        f->s = s + (p->max_line_ - p->line_len_) + 1;
+    else
+        f->s = s;
     sse__mark(p, f);
     return sse__report_line_too_long(p);
 }
@@ -538,7 +633,8 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
     if (line[0] == ':') { /* a comment (9.2.6) */
         field = SSE__F_COMMENT;
         value = line + 1;
-    } else if (n > p->max_line_) {
+    } else if (n > p->max_line_ &&
+               !(sse__streaming(p) && sse__is_data_line(line, n))) {
         p->field_ = SSE__F_IGNORE;
         p->line_len_ = 0;
         return sse__line_too_long(p, f, line);
@@ -551,6 +647,14 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
             q = eol;
         field = sse__field_of(line, (size_t)(q - line));
         value = q + (q < eol);
+    }
+    if (field == SSE__F_DATA && sse__streaming(p)) {
+        /* Delivered by the value steps, which can stop between pieces. */
+        f->s = value;
+        p->line_len_ = (size_t)(value - line);
+        sse__value_begin(p, field);
+        p->state_ = SSE__ST_SPACE;
+        return SSE_OK;
     }
     vn = (size_t)(eol - value);
     if (vn && *value == ' ') {
@@ -612,6 +716,19 @@ static int sse__step_line(sse_parser *p, sse__feed *f)
     return SSE_OK;
 }
 
+/* Streaming exempts data lines from max_line, so a name that may still
+ * turn out to be "data" is not measured against it either: the same
+ * verdict however the line is cut. */
+static int sse__may_be_data(const sse_parser *p, int fresh, const char *s,
+                            size_t n)
+{
+    static const char data[] = "data";
+    size_t have = fresh ? 0 : p->name_len_; /* bytes collected before */
+    return sse__streaming(p) && have + n <= 4 &&
+           memcmp(p->name_, data, have) == 0 &&
+           memcmp(s, &data[have], n) == 0;
+}
+
 /* SSE__ST_NAME: a field name, perhaps begun in an earlier chunk. */
 static int sse__step_name(sse_parser *p, sse__feed *f)
 {
@@ -622,7 +739,7 @@ static int sse__step_name(sse_parser *p, sse__feed *f)
     int fresh = p->line_len_ == 0; /* the name starts in this chunk */
     unsigned field;
 
-    if (sse__over_max_line(p, n))
+    if (sse__over_max_line(p, n) && !sse__may_be_data(p, fresh, s, n))
         return sse__line_too_long(p, f, s);
     p->line_len_ += n;
     if (!fresh || q == f->end) { /* collected: cut names are short */
@@ -665,12 +782,63 @@ static int sse__step_space(sse_parser *p, sse__feed *f)
     return SSE_OK;
 }
 
+/* SSE__ST_VALUE, for a data line when streaming: the event's start or
+ * the LF joining it to the line before, then its bytes as they lie in the
+ * chunk. One callback at a time, each leaving f->s where the next begins,
+ * so that a pause or abort between any two is resumed exactly. */
+static int sse__step_stream(sse_parser *p, sse__feed *f)
+{
+    const char *s = f->s, *eol;
+    size_t n;
+    int rc;
+
+    if (p->stream_ & SSE__S_JOIN) {
+        p->stream_ &= (unsigned char)~SSE__S_JOIN;
+        sse__mark(p, f);
+        rc = (p->stream_ & SSE__S_STARTED) ? sse__deliver(p, "\n", 1)
+                                           : sse__event_start(p);
+        if (rc != SSE_OK)
+            return rc;
+    }
+    eol = sse__next_eol(f);
+    n = (size_t)(eol - s);
+    if (n) {
+        f->s = eol;
+        sse__mark(p, f);
+        if (!sse__utf8_mode(p)) {
+            rc = sse__deliver(p, s, n);
+        } else {
+            size_t done;
+            rc = sse__utf8_decode(&p->utf8_, s, n, sse__deliver, p, &done);
+            f->s = s + done; /* where a stop left the decoder */
+        }
+        if (rc != SSE_OK)
+            return rc;
+    }
+    if (eol == f->end)
+        return SSE_OK; /* the line goes on in the next chunk */
+    if (sse__utf8_mode(p)) {
+        /* A sequence cut by the line end: one U+FFFD, then the line end
+         * (the decoder is reset first, so a resume does not repeat it). */
+        rc = sse__utf8_flush(&p->utf8_, sse__deliver, p);
+        if (rc != SSE_OK)
+            return rc;
+    }
+    sse__end_line(p, f, eol);
+    return SSE_OK;
+}
+
 /* SSE__ST_VALUE: a value (or comment text) up to its line end. */
 static int sse__step_value(sse_parser *p, sse__feed *f)
 {
-    const char *s = f->s, *eol = sse__next_eol(f);
-    size_t n = (size_t)(eol - s);
+    const char *s = f->s, *eol;
+    size_t n;
     int rc;
+
+    if (p->field_ == SSE__F_DATA && sse__streaming(p))
+        return sse__step_stream(p, f);
+    eol = sse__next_eol(f);
+    n = (size_t)(eol - s);
 
     if (sse__over_max_line(p, n))
         return sse__line_too_long(p, f, s);
@@ -781,8 +949,16 @@ static inline int sse__more_data(sse_parser *p, const char *buf, size_t len)
 {
     if (p->state_ != SSE__ST_VALUE || p->field_ != SSE__F_DATA || len > 64 ||
         (p->bits_ & SSE__M_CR) || sse__utf8_mode(p) ||
-        len > p->max_line_ - p->line_len_ ||
-        sse__small_has_eol(buf, len) ||
+        sse__small_has_eol(buf, len))
+        return 0;
+    if (sse__streaming(p)) {
+        if (p->stream_ & SSE__S_JOIN)
+            return 0;
+        p->stream_offset_ += len; /* past the piece, for its callback */
+        sse__deliver(p, buf, len);
+        return 1;
+    }
+    if (len > p->max_line_ - p->line_len_ ||
         sse__data_append(p, buf, len, 0) != SSE_OK)
         return 0;
     p->line_len_ += len;

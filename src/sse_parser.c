@@ -26,7 +26,8 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
     memset(p, 0, sizeof *p);
     /* Unknown flags are refused: a later release may give them meaning
      * (and fields read only under them). */
-    if (!callbacks || !options || (options->flags & ~SSE_PARSER_UTF8_REPLACE))
+    if (!callbacks || !options ||
+        (options->flags & ~(SSE_PARSER_UTF8_REPLACE | SSE_PARSER_STREAM_DATA)))
         return SSE_E_INVALID_ARGUMENT;
     rc = sse__memory_init(p, options);
     if (rc != SSE_OK) {
@@ -55,6 +56,9 @@ void sse_parser_reset(sse_parser *p)
 {
     if (!p || !p->callbacks_)
         return;
+    if (p->stream_ & SSE__S_STARTED)
+        sse__stream_discard(p);
+    p->stream_ = 0;
     sse__clear_event(p);
     /* An id read after the last blank line is forgotten. */
     p->pending_id_slot_ = p->committed_id_slot_;
@@ -75,6 +79,9 @@ int sse_parser_finish(sse_parser *p)
         return SSE_E_INVALID_ARGUMENT;
     if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
+    /* Even after an abort: every delivered start gets its end. */
+    if (p->stream_ & SSE__S_STARTED)
+        sse__stream_discard(p);
     if (p->status_ != SSE_OK)
         return p->status_;
     /* A stream that ends inside "EF BB" ends with a two-byte line: report
@@ -87,6 +94,7 @@ int sse_parser_finish(sse_parser *p)
     }
     /* 9.2.6: at end of stream any pending data is discarded. */
     sse__clear_event(p);
+    p->stream_ = 0;
     p->pending_id_slot_ = p->committed_id_slot_;
     p->state_ = SSE__ST_LINE;
     p->pending_error_ = 0;

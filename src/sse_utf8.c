@@ -40,18 +40,26 @@ void sse__utf8_reset(struct sse__utf8 *u)
     u->upper = 0xBF;
 }
 
-#define SSE__EMIT(ptr, len)                                                   \
+/* Hands put one piece of output; when put asks to stop, *done says how
+ * much of the input that output accounts for, and u is left as it must be
+ * to go on decoding from there (reset: the bytes from *done on are read
+ * again), so a caller that stops mid-text can resume exactly. */
+#define SSE__EMIT(ptr, len, consumed)                                         \
     do {                                                                      \
         size_t n_ = (len);                                                    \
         if (n_) {                                                             \
             int rc_ = put(ctx, (const char *)(ptr), n_);                      \
-            if (rc_)                                                          \
+            if (rc_) {                                                        \
+                *done = (consumed);                                           \
+                if (*done < n)                                                \
+                    sse__utf8_reset(u);                                       \
                 return rc_;                                                   \
+            }                                                                 \
         }                                                                     \
     } while (0)
 
 int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
-                     sse__sink put, void *ctx)
+                     sse__sink put, void *ctx, size_t *done)
 {
     const unsigned char *s = (const unsigned char *)src;
     size_t i = 0;
@@ -59,7 +67,11 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
     /* Where the pending sequence began in s; SIZE_MAX while it began in an
      * earlier call (its first bytes are then held in u->pend). */
     size_t seq = SIZE_MAX;
+    size_t ignored;
 
+    if (!done)
+        done = &ignored;
+    *done = n;
     while (i < n) {
         unsigned b = s[i];
         if (u->need == 0) {
@@ -69,8 +81,8 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
             }
             u->need = (unsigned char)sse__lead(b, &u->lower, &u->upper);
             if (u->need == 0) { /* not a lead byte: one U+FFFD for it */
-                SSE__EMIT(s + run, i - run);
-                SSE__EMIT(sse__repl, 3);
+                SSE__EMIT(s + run, i - run, i);
+                SSE__EMIT(sse__repl, 3, i + 1);
                 run = ++i;
                 continue;
             }
@@ -81,9 +93,10 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
         if (b < u->lower || b > u->upper) {
             /* The bytes so far are a maximal subpart: one U+FFFD, then b is
              * looked at again as a possible lead byte. */
-            SSE__EMIT(s + run, (seq == SIZE_MAX ? run : seq) - run);
-            SSE__EMIT(sse__repl, 3);
+            size_t from = seq == SIZE_MAX ? run : seq;
+            SSE__EMIT(s + run, from - run, from);
             sse__utf8_reset(u);
+            SSE__EMIT(sse__repl, 3, i);
             run = i;
             continue;
         }
@@ -91,18 +104,27 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
         u->upper = 0xBF;
         i++;
         if (++u->seen == u->need) {
-            if (seq == SIZE_MAX) /* its first bytes came in an earlier call */
-                SSE__EMIT(u->pend, u->held);
-            u->need = u->held = 0;
+            u->need = 0;
+            if (seq == SIZE_MAX) {
+                /* Its first bytes came in an earlier call: the sequence
+                 * goes out whole, from a copy. */
+                char whole[4];
+                size_t held = u->held;
+                memcpy(whole, u->pend, held);
+                memcpy(whole + held, s, i);
+                u->held = 0;
+                run = i;
+                SSE__EMIT(whole, held + i, i);
+            }
         }
     }
     if (u->need == 0) {
-        SSE__EMIT(s + run, n - run);
+        SSE__EMIT(s + run, n - run, n);
     } else if (seq == SIZE_MAX) { /* still incomplete: hold its bytes */
         memcpy(u->pend + u->held, s, n);
         u->held = (unsigned char)(u->held + n);
     } else {
-        SSE__EMIT(s + run, seq - run);
+        SSE__EMIT(s + run, seq - run, seq);
         memcpy(u->pend, s + seq, n - seq);
         u->held = (unsigned char)(n - seq);
     }
@@ -114,8 +136,7 @@ int sse__utf8_flush(struct sse__utf8 *u, sse__sink put, void *ctx)
     if (u->need == 0)
         return 0;
     sse__utf8_reset(u);
-    SSE__EMIT(sse__repl, 3);
-    return 0;
+    return put(ctx, sse__repl, 3);
 }
 
 size_t sse_utf8_check(const char *src, size_t len)
@@ -172,7 +193,7 @@ size_t sse_utf8_replace(char *dst, size_t cap, const char *src, size_t len)
     o.cap = dst ? cap : 0;
     o.len = 0;
     sse__utf8_reset(&u);
-    sse__utf8_decode(&u, src, len, sse__outbuf_put, &o);
+    sse__utf8_decode(&u, src, len, sse__outbuf_put, &o, NULL);
     sse__utf8_flush(&u, sse__outbuf_put, &o);
     return o.len;
 }

@@ -15,6 +15,7 @@ char *run_split(const char *in, size_t len, const size_t *cuts, size_t ncuts,
         o = &dflt;
     memset(&c, 0, sizeof c);
     c.flags = o->flags;
+    c.discards = o->discards;
     c.comments = !o->no_comments;
     c.pause = o->pause_every;
     c.max_line = o->max_line;
@@ -100,7 +101,7 @@ static void save_seed(const char *in, size_t len)
 void check_splits(const char *in, size_t len, const char *expected,
                   const test_opts *o)
 {
-    test_opts plain, buffered, pausing;
+    test_opts plain, buffered, pausing, streaming, streaming_pausing;
     save_seed(in, len);
     if (o) {
         check_config(in, len, expected, o);
@@ -113,9 +114,16 @@ void check_splits(const char *in, size_t len, const char *expected,
     buffered.buffer_size = 1 << 16;
     memset(&pausing, 0, sizeof pausing);
     pausing.pause_every = 1;
+    /* Streaming delivery gives the same events, whatever the pieces. */
+    memset(&streaming, 0, sizeof streaming);
+    streaming.flags = SSE_PARSER_STREAM_DATA;
+    streaming_pausing = streaming;
+    streaming_pausing.pause_every = 1;
     check_config(in, len, expected, &buffered);
     check_config(in, len, expected, &pausing);
     check_config(in, len, expected, &plain);
+    check_config(in, len, expected, &streaming);
+    check_config(in, len, expected, &streaming_pausing);
 }
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;

@@ -24,6 +24,7 @@ typedef struct test_opts {
     size_t buffer_size;  /* > 0: caller-buffer mode with this many bytes */
     int no_comments;     /* leave on_comment NULL */
     int pause_every;     /* callbacks return SSE_PAUSE; the feeder resumes */
+    int discards;        /* with SSE_PARSER_STREAM_DATA: trace discards */
 } test_opts;
 
 
@@ -33,7 +34,9 @@ char *run_split(const char *in, size_t len, const size_t *cuts, size_t ncuts,
                 const test_opts *o);
 
 /* Whole, 1/2/3-byte chunks, and every one- and (for short inputs) two-cut
- * split: each trace must equal expected. */
+ * split: each trace must equal expected. Without options, in each of these
+ * configurations: malloc'd memory, a caller buffer, pausing at every
+ * callback, and streaming delivery (pieces joined again), also pausing. */
 void check_splits(const char *in, size_t len, const char *expected,
                   const test_opts *o);
 

@@ -153,6 +153,8 @@ SSE_API const char *sse_version_string(void);
     X(-8, E_FINISHED, "parser already finished; reset it to parse again")  \
     X(-9, E_COMMENT_TOO_LONG,                                                 \
       "comment longer than the max_field limit")                              \
+    X(-10, E_EVENT_UNFINISHED,                                                \
+      "the stream ended before the event's blank line")                       \
     X(-20, E_TYPE_LINE_END, "event type contains CR or LF")                 \
     X(-21, E_ID_LINE_END, "id contains CR or LF")                           \
     X(-22, E_ID_NUL, "id contains NUL, which receivers ignore")             \
@@ -233,10 +235,38 @@ typedef struct sse_callbacks {
      * or SSE_E_COMMENT_TOO_LONG (only with on_comment): that comment alone
      * is skipped, reported each time. */
     int (*on_error)(sse_parser *p, int code, void *user);
-    /* Room for callbacks added in later 0.x/1.x releases: they must be
+    /* Streaming delivery, with SSE_PARSER_STREAM_DATA only (on_event is
+     * then never called): an event's data is handed over in pieces as it
+     * arrives and is never buffered, whatever its size.
+     *
+     * on_event_start: the event's first data line has begun.
+     * on_data: the next piece of its data. The pieces, concatenated, are
+     *   exactly the data on_event would get: data lines joined with LF,
+     *   without the final LF the spec removes (the joining LF comes as
+     *   the first byte of the next line's first piece, or as a piece of
+     *   its own). Never an empty piece. piece points into the fed chunk
+     *   or at static text, valid only during the call.
+     * on_event_end: the event is over, at its blank line or at the end
+     *   of the stream. status is SSE_OK when it dispatched (ev carries
+     *   the type and the last event ID, which data lines may precede);
+     *   negative when it is discarded, as the spec discards it: throw
+     *   away what its pieces gave. Then status says why:
+     *   SSE_E_EVENT_UNFINISHED (sse_parser_finish or sse_parser_reset
+     *   came first), or the limit error that dropped it (reported through
+     *   on_error when it happened; the end follows at the blank line).
+     *   ev->data is NULL and ev->data_len the bytes the pieces held
+     *   (SIZE_MAX if that does not fit in size_t).
+     * Every on_event_start is followed by exactly one on_event_end, even
+     * after a callback aborted the parser (sse_parser_finish and
+     * sse_parser_reset deliver it); sse_parser_destroy calls nothing. */
+    int (*on_event_start)(sse_parser *p, void *user);
+    int (*on_data)(sse_parser *p, const char *piece, size_t len, void *user);
+    int (*on_event_end)(sse_parser *p, const sse_event *ev, int status,
+                        void *user);
+    /* Room for a callback added in a later 0.x/1.x release: it must be
      * NULL (sse_callbacks_init or zero-initialisation does that), which
      * is how an older program says "not interested". */
-    void (*reserved_[4])(void);
+    void (*reserved_[1])(void);
 } sse_callbacks;
 
 /* Sets every slot to NULL. Use it (or zero-initialise the struct). */
@@ -253,6 +283,11 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
                                       id and comments with U+FFFD, as a
                                       browser does; default: bytes pass
                                       through unchanged */
+#define SSE_PARSER_STREAM_DATA 2u  /* streaming delivery: data in pieces
+                                      through on_event_start, on_data and
+                                      on_event_end, never buffered; data
+                                      lines then have no max_line and
+                                      events no max_event */
 
 /* Default limits (used where an option is 0). */
 #define SSE_DEFAULT_MAX_LINE ((size_t)4 << 20)  /* 4 MiB */
@@ -269,13 +304,17 @@ typedef void *(*sse_alloc_fn)(void *ctx, void *ptr, size_t old_size,
  *     buffer_size / 8) bytes each (event type, last event ID, the id being
  *     read, a comment spanning chunks) and the rest for event data, so the
  *     effective limits are the smaller of the options and those sizes.
+ *     With SSE_PARSER_STREAM_DATA no data is kept: the four slots get
+ *     min(max_field, buffer_size / 4) bytes each.
  *   - alloc/alloc_ctx: buffers grow on demand up to the limits.
  * Giving both, or neither, is SSE_E_INVALID_ARGUMENT. */
 typedef struct sse_parser_options {
-    size_t max_line;  /* longest line in bytes, line end excluded */
-    size_t max_event; /* event data bytes, one LF counted per data line */
+    size_t max_line;  /* longest line in bytes, line end excluded (not
+                         for comments, nor for data lines when streaming) */
+    size_t max_event; /* event data bytes, one LF counted per data line
+                         (ignored when streaming: nothing is kept) */
     size_t max_field; /* event type, one id, one comment */
-    unsigned flags;   /* SSE_PARSER_UTF8_REPLACE */
+    unsigned flags;   /* SSE_PARSER_UTF8_REPLACE, SSE_PARSER_STREAM_DATA */
     void *buffer;
     size_t buffer_size;
     sse_alloc_fn alloc;
@@ -358,6 +397,7 @@ SSE_API int sse_parser_retry(const sse_parser *p, uint64_t *retry_ms);
 /* The limits in force (any pointer may be NULL): the options with their
  * defaults filled in and, with a caller buffer, max_event and max_field
  * cut to what fits in it. What on_error's SSE_E_*_TOO_* codes refer to.
+ * max_event is SIZE_MAX under SSE_PARSER_STREAM_DATA (no data is kept).
  * All three are 0 for a parser that is not initialised. */
 SSE_API void sse_parser_limits(const sse_parser *p, size_t *max_line,
                                size_t *max_event, size_t *max_field);
@@ -914,7 +954,9 @@ struct sse_parser {
     char name_[5];                  /* the field name read so far */
     unsigned char scan_;            /* how line ends are found: the widest
                                        way this CPU has (src/sse_scan.h) */
-    void *reserved_[4];
+    unsigned char stream_;          /* streaming delivery: SSE__S_* flags
+                                       and the code that dropped the event */
+    void *reserved_[3];             /* stream_ took the room of a fourth */
 };
 
 struct sse_history_cursor {
@@ -1433,9 +1475,13 @@ typedef int (*sse__sink)(void *ctx, const char *s, size_t n);
 
 SSE__INTERNAL void sse__utf8_reset(struct sse__utf8 *u);
 /* Decodes n more bytes of a text, calling put with valid runs and U+FFFD.
- * A sequence cut at the end of src is held in *u for the next call. */
+ * A sequence cut at the end of src is held in *u for the next call. When
+ * put returns non-zero, decoding stops and *done (if done is not NULL)
+ * receives how many bytes of src the output so far accounts for: decoding
+ * src + *done next goes on exactly where it stopped. */
 SSE__INTERNAL int sse__utf8_decode(struct sse__utf8 *u, const char *src,
-                                   size_t n, sse__sink put, void *ctx);
+                                   size_t n, sse__sink put, void *ctx,
+                                   size_t *done);
 /* End of the text: a held incomplete sequence becomes one U+FFFD. */
 SSE__INTERNAL int sse__utf8_flush(struct sse__utf8 *u, sse__sink put,
                                   void *ctx);
@@ -1533,6 +1579,19 @@ enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F
 #define SSE__M_PARTIAL 0x40   /* part of the value was stored by an earlier feed */
 #define SSE__M_RETRY_INVALID 0x80 /* the retry value is not a u64 of digits */
 
+/* stream_ (SSE_PARSER_STREAM_DATA): the low bits are flags; the high
+ * nibble holds -code of the limit error that dropped the event, for its
+ * on_event_end. */
+#define SSE__S_STARTED 0x01 /* on_event_start was delivered, no end yet */
+#define SSE__S_JOIN 0x02    /* a data line began: its event start or its
+                               joining LF is still to be delivered */
+#define SSE__S_CODE_SHIFT 4
+
+static inline int sse__streaming(const sse_parser *p)
+{
+    return (p->flags_ & SSE_PARSER_STREAM_DATA) != 0;
+}
+
 /* The first slot not holding the last event ID string, the last event ID
  * buffer or the event type buffer: a place to read a new id or comment. */
 static inline unsigned sse__free_slot(const sse_parser *p)
@@ -1556,6 +1615,11 @@ static inline void sse__clear_event(sse_parser *p)
 
 /* Drops the event being built and reports code once (sse_parse.c). */
 SSE__INTERNAL int sse__event_error(sse_parser *p, int code);
+/* Streaming: the stream ends (finish, reset) inside an event whose start
+ * was delivered: its on_event_end says it is discarded. A sticky error
+ * stays, and a pause cannot delay the end. Returns the callback's status
+ * (sse_parse.c). */
+SSE__INTERNAL int sse__stream_discard(sse_parser *p);
 
 #endif /* SSE_INTERNAL_H */
 
@@ -1637,18 +1701,26 @@ void sse__utf8_reset(struct sse__utf8 *u)
     u->upper = 0xBF;
 }
 
-#define SSE__EMIT(ptr, len)                                                   \
+/* Hands put one piece of output; when put asks to stop, *done says how
+ * much of the input that output accounts for, and u is left as it must be
+ * to go on decoding from there (reset: the bytes from *done on are read
+ * again), so a caller that stops mid-text can resume exactly. */
+#define SSE__EMIT(ptr, len, consumed)                                         \
     do {                                                                      \
         size_t n_ = (len);                                                    \
         if (n_) {                                                             \
             int rc_ = put(ctx, (const char *)(ptr), n_);                      \
-            if (rc_)                                                          \
+            if (rc_) {                                                        \
+                *done = (consumed);                                           \
+                if (*done < n)                                                \
+                    sse__utf8_reset(u);                                       \
                 return rc_;                                                   \
+            }                                                                 \
         }                                                                     \
     } while (0)
 
 int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
-                     sse__sink put, void *ctx)
+                     sse__sink put, void *ctx, size_t *done)
 {
     const unsigned char *s = (const unsigned char *)src;
     size_t i = 0;
@@ -1656,7 +1728,11 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
     /* Where the pending sequence began in s; SIZE_MAX while it began in an
      * earlier call (its first bytes are then held in u->pend). */
     size_t seq = SIZE_MAX;
+    size_t ignored;
 
+    if (!done)
+        done = &ignored;
+    *done = n;
     while (i < n) {
         unsigned b = s[i];
         if (u->need == 0) {
@@ -1666,8 +1742,8 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
             }
             u->need = (unsigned char)sse__lead(b, &u->lower, &u->upper);
             if (u->need == 0) { /* not a lead byte: one U+FFFD for it */
-                SSE__EMIT(s + run, i - run);
-                SSE__EMIT(sse__repl, 3);
+                SSE__EMIT(s + run, i - run, i);
+                SSE__EMIT(sse__repl, 3, i + 1);
                 run = ++i;
                 continue;
             }
@@ -1678,9 +1754,10 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
         if (b < u->lower || b > u->upper) {
             /* The bytes so far are a maximal subpart: one U+FFFD, then b is
              * looked at again as a possible lead byte. */
-            SSE__EMIT(s + run, (seq == SIZE_MAX ? run : seq) - run);
-            SSE__EMIT(sse__repl, 3);
+            size_t from = seq == SIZE_MAX ? run : seq;
+            SSE__EMIT(s + run, from - run, from);
             sse__utf8_reset(u);
+            SSE__EMIT(sse__repl, 3, i);
             run = i;
             continue;
         }
@@ -1688,18 +1765,27 @@ int sse__utf8_decode(struct sse__utf8 *u, const char *src, size_t n,
         u->upper = 0xBF;
         i++;
         if (++u->seen == u->need) {
-            if (seq == SIZE_MAX) /* its first bytes came in an earlier call */
-                SSE__EMIT(u->pend, u->held);
-            u->need = u->held = 0;
+            u->need = 0;
+            if (seq == SIZE_MAX) {
+                /* Its first bytes came in an earlier call: the sequence
+                 * goes out whole, from a copy. */
+                char whole[4];
+                size_t held = u->held;
+                memcpy(whole, u->pend, held);
+                memcpy(whole + held, s, i);
+                u->held = 0;
+                run = i;
+                SSE__EMIT(whole, held + i, i);
+            }
         }
     }
     if (u->need == 0) {
-        SSE__EMIT(s + run, n - run);
+        SSE__EMIT(s + run, n - run, n);
     } else if (seq == SIZE_MAX) { /* still incomplete: hold its bytes */
         memcpy(u->pend + u->held, s, n);
         u->held = (unsigned char)(u->held + n);
     } else {
-        SSE__EMIT(s + run, seq - run);
+        SSE__EMIT(s + run, seq - run, seq);
         memcpy(u->pend, s + seq, n - seq);
         u->held = (unsigned char)(n - seq);
     }
@@ -1711,8 +1797,7 @@ int sse__utf8_flush(struct sse__utf8 *u, sse__sink put, void *ctx)
     if (u->need == 0)
         return 0;
     sse__utf8_reset(u);
-    SSE__EMIT(sse__repl, 3);
-    return 0;
+    return put(ctx, sse__repl, 3);
 }
 
 size_t sse_utf8_check(const char *src, size_t len)
@@ -1769,7 +1854,7 @@ size_t sse_utf8_replace(char *dst, size_t cap, const char *src, size_t len)
     o.cap = dst ? cap : 0;
     o.len = 0;
     sse__utf8_reset(&u);
-    sse__utf8_decode(&u, src, len, sse__outbuf_put, &o);
+    sse__utf8_decode(&u, src, len, sse__outbuf_put, &o, NULL);
     sse__utf8_flush(&u, sse__outbuf_put, &o);
     return o.len;
 }
@@ -1799,7 +1884,9 @@ int sse__memory_init(sse_parser *p, const sse_parser_options *o)
     if ((o->buffer != NULL) == (o->alloc != NULL))
         return SSE_E_INVALID_ARGUMENT;
     if (o->buffer) {
-        size_t slot = o->buffer_size / 8;
+        /* Streaming keeps no data: the slots get the whole buffer. */
+        int streaming = (o->flags & SSE_PARSER_STREAM_DATA) != 0;
+        size_t slot = o->buffer_size / (streaming ? SSE__SLOTS : 8);
         if (slot > max_field)
             slot = max_field;
         p->alloc_ = NULL;
@@ -1809,6 +1896,8 @@ int sse__memory_init(sse_parser *p, const sse_parser_options *o)
         p->data_ = p->slots_ + SSE__SLOTS * slot;
         p->data_cap_ = o->buffer_size - SSE__SLOTS * slot;
         p->data_limit_ = p->data_cap_ < max_event ? p->data_cap_ : max_event;
+        if (streaming)
+            p->data_limit_ = SIZE_MAX;
     } else {
         p->alloc_ = o->alloc;
         p->alloc_ctx_ = o->alloc_ctx;
@@ -1817,7 +1906,8 @@ int sse__memory_init(sse_parser *p, const sse_parser_options *o)
         p->field_limit_ = max_field;
         p->data_ = NULL;
         p->data_cap_ = 0;
-        p->data_limit_ = max_event;
+        p->data_limit_ = (o->flags & SSE_PARSER_STREAM_DATA) ? SIZE_MAX
+                                                              : max_event;
     }
     return SSE_OK;
 }
@@ -1940,7 +2030,16 @@ SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
 {
     if (p->bits_ & SSE__M_DROPPED)
         return SSE_OK;
-    sse__clear_event(p);
+    if (p->stream_ & SSE__S_STARTED) {
+        /* Its on_event_end, at the blank line, says why and how much its
+         * pieces held (data_len_ counts them). */
+        size_t delivered = p->data_len_;
+        p->stream_ |= (unsigned char)(-code << SSE__S_CODE_SHIFT);
+        sse__clear_event(p);
+        p->data_len_ = delivered;
+    } else {
+        sse__clear_event(p);
+    }
     p->bits_ |= SSE__M_DROPPED;
     return sse__report(p, code);
 }
@@ -1978,6 +2077,68 @@ static inline int sse__has_nul(const char *s, size_t n)
     return 0;
 }
 
+
+/* ---- Streaming delivery (SSE_PARSER_STREAM_DATA) ------------------------ */
+
+/* Hands one piece of data to on_data (a sse__sink, for UTF-8 decoding). */
+static int sse__deliver(void *ctx, const char *s, size_t n)
+{
+    sse_parser *p = (sse_parser *)ctx;
+    const char *before;
+    /* data_len_ counts what was delivered: nothing is kept. */
+    p->data_len_ = n > SIZE_MAX - p->data_len_ ? SIZE_MAX : p->data_len_ + n;
+    if (!p->callbacks_->on_data)
+        return SSE_OK;
+    before = p->error_reason_;
+    return sse__after_callback(
+        p, p->callbacks_->on_data(p, s, n, p->user_), before);
+}
+
+/* The event's first data line has begun. */
+static int sse__event_start(sse_parser *p)
+{
+    const char *before = p->error_reason_;
+    p->stream_ |= SSE__S_STARTED;
+    p->data_len_ = 0;
+    if (!p->callbacks_->on_event_start)
+        return SSE_OK;
+    return sse__after_callback(p, p->callbacks_->on_event_start(p, p->user_),
+                               before);
+}
+
+/* Ends the event on_event_start began, with status (SSE_OK: dispatched),
+ * and runs on_event_end. */
+static int sse__stream_end(sse_parser *p, int status)
+{
+    sse_event ev;
+    const char *before = p->error_reason_;
+    ev.type_len = p->slot_len_[p->type_slot_];
+    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
+    if (ev.type_len == 0)
+        ev.type_len = sizeof sse__message - 1;
+    ev.id_len = p->slot_len_[p->committed_id_slot_];
+    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
+    ev.data = NULL;
+    ev.data_len = p->data_len_;
+    p->data_len_ = 0;
+    p->stream_ = 0;
+    if (!p->callbacks_->on_event_end)
+        return SSE_OK;
+    return sse__after_callback(
+        p, p->callbacks_->on_event_end(p, &ev, status, p->user_), before);
+}
+
+SSE__INTERNAL int sse__stream_discard(sse_parser *p)
+{
+    int sticky = p->status_;
+    int code = (p->bits_ & SSE__M_DROPPED)
+                   ? -(int)(p->stream_ >> SSE__S_CODE_SHIFT)
+                   : SSE_E_EVENT_UNFINISHED;
+    int rc = sse__stream_end(p, code);
+    if (sticky != SSE_OK || rc == SSE_PAUSE)
+        p->status_ = sticky;
+    return rc;
+}
 
 /* ---- Field values ------------------------------------------------------- */
 
@@ -2026,7 +2187,7 @@ static void sse__retry_digits(sse_parser *p, const char *s, size_t n)
 static int sse__decode_store(sse_parser *p, const char *s, size_t n)
 {
     if (sse__utf8_mode(p))
-        return sse__utf8_decode(&p->utf8_, s, n, sse__store, p);
+        return sse__utf8_decode(&p->utf8_, s, n, sse__store, p, NULL);
     return sse__store(p, s, n);
 }
 
@@ -2088,6 +2249,8 @@ static inline void sse__value_begin(sse_parser *p, unsigned field)
         /* Data of an event already dropped is of no use. */
         if (p->bits_ & SSE__M_DROPPED)
             field = SSE__F_IGNORE;
+        else if (sse__streaming(p))
+            p->stream_ |= SSE__S_JOIN;
         break;
     case SSE__F_EVENT:
         if (p->bits_ & SSE__M_DROPPED)
@@ -2272,11 +2435,19 @@ static int sse__dispatch(sse_parser *p)
 {
     sse_event ev;
     const char *before;
+    int rc;
     int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
 
     /* The last event ID string takes the buffer's value even when nothing
      * is dispatched. */
     p->committed_id_slot_ = p->pending_id_slot_;
+    if (p->stream_ & SSE__S_STARTED) {
+        int status = dropped ? -(int)(p->stream_ >> SSE__S_CODE_SHIFT)
+                             : SSE_OK;
+        rc = sse__stream_end(p, status);
+        sse__clear_event(p);
+        return rc;
+    }
     if (dropped || (!p->in_place_ && p->data_len_ == 0)) {
         sse__clear_event(p);
         return SSE_OK;
@@ -2382,7 +2553,17 @@ static inline void sse__end_line(sse_parser *p, sse__feed *f, const char *eol)
  * never cost an event. */
 static inline int sse__over_max_line(const sse_parser *p, size_t n)
 {
-    return n > p->max_line_ - p->line_len_ && p->field_ != SSE__F_COMMENT;
+    /* line_len_ can exceed the limit when streaming: a name that may be
+     * "data" is not held to it (sse__may_be_data). */
+    return (n > p->max_line_ - p->line_len_ || p->line_len_ > p->max_line_) &&
+           p->field_ != SSE__F_COMMENT &&
+           !(p->field_ == SSE__F_DATA && sse__streaming(p));
+}
+
+/* Whether a line is a data line ("data" alone, or "data:..."). */
+static inline int sse__is_data_line(const char *line, size_t n)
+{
+    return n >= 4 && memcmp(line, "data", 4) == 0 && (n == 4 || line[4] == ':');
 }
 
 /* Reports a line over max_line: the event is dropped. */
@@ -2400,7 +2581,11 @@ static int sse__report_line_too_long(sse_parser *p)
 static inline int sse__line_too_long(sse_parser *p, sse__feed *f,
                                      const char *s)
 {
-    f->s = s + (p->max_line_ - p->line_len_) + 1;
+    /* Already past it: a name that was not "data" after all. */
+    if (p->line_len_ <= p->max_line_)
+        f->s = s + (p->max_line_ - p->line_len_) + 1;
+    else
+        f->s = s;
     sse__mark(p, f);
     return sse__report_line_too_long(p);
 }
@@ -2427,7 +2612,8 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
     if (line[0] == ':') { /* a comment (9.2.6) */
         field = SSE__F_COMMENT;
         value = line + 1;
-    } else if (n > p->max_line_) {
+    } else if (n > p->max_line_ &&
+               !(sse__streaming(p) && sse__is_data_line(line, n))) {
         p->field_ = SSE__F_IGNORE;
         p->line_len_ = 0;
         return sse__line_too_long(p, f, line);
@@ -2440,6 +2626,14 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
             q = eol;
         field = sse__field_of(line, (size_t)(q - line));
         value = q + (q < eol);
+    }
+    if (field == SSE__F_DATA && sse__streaming(p)) {
+        /* Delivered by the value steps, which can stop between pieces. */
+        f->s = value;
+        p->line_len_ = (size_t)(value - line);
+        sse__value_begin(p, field);
+        p->state_ = SSE__ST_SPACE;
+        return SSE_OK;
     }
     vn = (size_t)(eol - value);
     if (vn && *value == ' ') {
@@ -2501,6 +2695,19 @@ static int sse__step_line(sse_parser *p, sse__feed *f)
     return SSE_OK;
 }
 
+/* Streaming exempts data lines from max_line, so a name that may still
+ * turn out to be "data" is not measured against it either: the same
+ * verdict however the line is cut. */
+static int sse__may_be_data(const sse_parser *p, int fresh, const char *s,
+                            size_t n)
+{
+    static const char data[] = "data";
+    size_t have = fresh ? 0 : p->name_len_; /* bytes collected before */
+    return sse__streaming(p) && have + n <= 4 &&
+           memcmp(p->name_, data, have) == 0 &&
+           memcmp(s, &data[have], n) == 0;
+}
+
 /* SSE__ST_NAME: a field name, perhaps begun in an earlier chunk. */
 static int sse__step_name(sse_parser *p, sse__feed *f)
 {
@@ -2511,7 +2718,7 @@ static int sse__step_name(sse_parser *p, sse__feed *f)
     int fresh = p->line_len_ == 0; /* the name starts in this chunk */
     unsigned field;
 
-    if (sse__over_max_line(p, n))
+    if (sse__over_max_line(p, n) && !sse__may_be_data(p, fresh, s, n))
         return sse__line_too_long(p, f, s);
     p->line_len_ += n;
     if (!fresh || q == f->end) { /* collected: cut names are short */
@@ -2554,12 +2761,63 @@ static int sse__step_space(sse_parser *p, sse__feed *f)
     return SSE_OK;
 }
 
+/* SSE__ST_VALUE, for a data line when streaming: the event's start or
+ * the LF joining it to the line before, then its bytes as they lie in the
+ * chunk. One callback at a time, each leaving f->s where the next begins,
+ * so that a pause or abort between any two is resumed exactly. */
+static int sse__step_stream(sse_parser *p, sse__feed *f)
+{
+    const char *s = f->s, *eol;
+    size_t n;
+    int rc;
+
+    if (p->stream_ & SSE__S_JOIN) {
+        p->stream_ &= (unsigned char)~SSE__S_JOIN;
+        sse__mark(p, f);
+        rc = (p->stream_ & SSE__S_STARTED) ? sse__deliver(p, "\n", 1)
+                                           : sse__event_start(p);
+        if (rc != SSE_OK)
+            return rc;
+    }
+    eol = sse__next_eol(f);
+    n = (size_t)(eol - s);
+    if (n) {
+        f->s = eol;
+        sse__mark(p, f);
+        if (!sse__utf8_mode(p)) {
+            rc = sse__deliver(p, s, n);
+        } else {
+            size_t done;
+            rc = sse__utf8_decode(&p->utf8_, s, n, sse__deliver, p, &done);
+            f->s = s + done; /* where a stop left the decoder */
+        }
+        if (rc != SSE_OK)
+            return rc;
+    }
+    if (eol == f->end)
+        return SSE_OK; /* the line goes on in the next chunk */
+    if (sse__utf8_mode(p)) {
+        /* A sequence cut by the line end: one U+FFFD, then the line end
+         * (the decoder is reset first, so a resume does not repeat it). */
+        rc = sse__utf8_flush(&p->utf8_, sse__deliver, p);
+        if (rc != SSE_OK)
+            return rc;
+    }
+    sse__end_line(p, f, eol);
+    return SSE_OK;
+}
+
 /* SSE__ST_VALUE: a value (or comment text) up to its line end. */
 static int sse__step_value(sse_parser *p, sse__feed *f)
 {
-    const char *s = f->s, *eol = sse__next_eol(f);
-    size_t n = (size_t)(eol - s);
+    const char *s = f->s, *eol;
+    size_t n;
     int rc;
+
+    if (p->field_ == SSE__F_DATA && sse__streaming(p))
+        return sse__step_stream(p, f);
+    eol = sse__next_eol(f);
+    n = (size_t)(eol - s);
 
     if (sse__over_max_line(p, n))
         return sse__line_too_long(p, f, s);
@@ -2670,8 +2928,16 @@ static inline int sse__more_data(sse_parser *p, const char *buf, size_t len)
 {
     if (p->state_ != SSE__ST_VALUE || p->field_ != SSE__F_DATA || len > 64 ||
         (p->bits_ & SSE__M_CR) || sse__utf8_mode(p) ||
-        len > p->max_line_ - p->line_len_ ||
-        sse__small_has_eol(buf, len) ||
+        sse__small_has_eol(buf, len))
+        return 0;
+    if (sse__streaming(p)) {
+        if (p->stream_ & SSE__S_JOIN)
+            return 0;
+        p->stream_offset_ += len; /* past the piece, for its callback */
+        sse__deliver(p, buf, len);
+        return 1;
+    }
+    if (len > p->max_line_ - p->line_len_ ||
         sse__data_append(p, buf, len, 0) != SSE_OK)
         return 0;
     p->line_len_ += len;
@@ -2781,7 +3047,8 @@ int sse_parser_init_(sse_parser *p, const sse_callbacks *callbacks,
     memset(p, 0, sizeof *p);
     /* Unknown flags are refused: a later release may give them meaning
      * (and fields read only under them). */
-    if (!callbacks || !options || (options->flags & ~SSE_PARSER_UTF8_REPLACE))
+    if (!callbacks || !options ||
+        (options->flags & ~(SSE_PARSER_UTF8_REPLACE | SSE_PARSER_STREAM_DATA)))
         return SSE_E_INVALID_ARGUMENT;
     rc = sse__memory_init(p, options);
     if (rc != SSE_OK) {
@@ -2810,6 +3077,9 @@ void sse_parser_reset(sse_parser *p)
 {
     if (!p || !p->callbacks_)
         return;
+    if (p->stream_ & SSE__S_STARTED)
+        sse__stream_discard(p);
+    p->stream_ = 0;
     sse__clear_event(p);
     /* An id read after the last blank line is forgotten. */
     p->pending_id_slot_ = p->committed_id_slot_;
@@ -2830,6 +3100,9 @@ int sse_parser_finish(sse_parser *p)
         return SSE_E_INVALID_ARGUMENT;
     if (p->status_ == SSE_PAUSE)
         p->status_ = SSE_OK;
+    /* Even after an abort: every delivered start gets its end. */
+    if (p->stream_ & SSE__S_STARTED)
+        sse__stream_discard(p);
     if (p->status_ != SSE_OK)
         return p->status_;
     /* A stream that ends inside "EF BB" ends with a two-byte line: report
@@ -2842,6 +3115,7 @@ int sse_parser_finish(sse_parser *p)
     }
     /* 9.2.6: at end of stream any pending data is discarded. */
     sse__clear_event(p);
+    p->stream_ = 0;
     p->pending_id_slot_ = p->committed_id_slot_;
     p->state_ = SSE__ST_LINE;
     p->pending_error_ = 0;

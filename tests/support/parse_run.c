@@ -13,7 +13,12 @@ void run_fail(const char *what)
 struct run {
     run_result *r;
     int pause;
+    int streaming, discards;
     size_t live;
+    /* Streaming delivery: the pieces of the open event, joined. */
+    int open;
+    char *data;
+    size_t len, cap;
 };
 
 static int done(struct run *run)
@@ -27,10 +32,67 @@ static int on_event(sse_parser *p, const sse_event *ev, void *user)
 {
     struct run *run = user;
     (void)p;
+    if (run->streaming)
+        run_fail("on_event called while streaming");
     if (!ev->type || !ev->data || !ev->id || ev->type_len == 0)
         run_fail("event with a NULL pointer or an empty type");
     trace_event(&run->r->t, ev->type, ev->type_len, ev->data, ev->data_len,
                 ev->id, ev->id_len);
+    return done(run);
+}
+
+static int on_event_start(sse_parser *p, void *user)
+{
+    struct run *run = user;
+    (void)p;
+    if (run->open)
+        run_fail("event start inside an event");
+    run->open = 1;
+    run->len = 0;
+    return done(run);
+}
+
+static int on_data(sse_parser *p, const char *piece, size_t n, void *user)
+{
+    struct run *run = user;
+    (void)p;
+    if (!run->open)
+        run_fail("a piece outside an event");
+    if (!piece || n == 0)
+        run_fail("an empty piece, or a NULL one");
+    if (n > run->cap - run->len) {
+        run->cap = (run->len + n) * 2;
+        run->data = realloc(run->data, run->cap);
+        if (!run->data)
+            abort();
+    }
+    memcpy(run->data + run->len, piece, n); /* every byte read: ASan */
+    run->len += n;
+    return done(run);
+}
+
+static int on_event_end(sse_parser *p, const sse_event *ev, int status,
+                        void *user)
+{
+    struct run *run = user;
+    (void)p;
+    if (!run->open)
+        run_fail("event end without a start");
+    run->open = 0;
+    if (ev->data || ev->data_len != run->len)
+        run_fail("event end: data not NULL, or a length the pieces lack");
+    if (!ev->type || !ev->id || ev->type_len == 0)
+        run_fail("event end with a NULL pointer or an empty type");
+    if (status == SSE_OK)
+        trace_event(&run->r->t, ev->type, ev->type_len,
+                    run->data ? run->data : "", run->len, ev->id, ev->id_len);
+    else if (status != SSE_E_EVENT_UNFINISHED &&
+             status != SSE_E_LINE_TOO_LONG && status != SSE_E_FIELD_TOO_LONG &&
+             status != SSE_E_NOMEM)
+        run_fail("event end with a status that is no reason to discard");
+    else if (run->discards)
+        trace_discard(&run->r->t, status, run->data ? run->data : "",
+                      run->len);
     return done(run);
 }
 
@@ -123,6 +185,13 @@ void run_parser(const char *in, size_t len, const size_t *cuts, size_t ncuts,
     trace_add(&r->t, "%s", "");
     sse_callbacks_init(&cb);
     cb.on_event = on_event;
+    if (c->flags & SSE_PARSER_STREAM_DATA) {
+        run.streaming = 1;
+        run.discards = c->discards;
+        cb.on_event_start = on_event_start;
+        cb.on_data = on_data;
+        cb.on_event_end = on_event_end;
+    }
     cb.on_retry = on_retry;
     cb.on_error = on_error;
     if (c->comments)
@@ -153,6 +222,9 @@ void run_parser(const char *in, size_t len, const size_t *cuts, size_t ncuts,
         run_fail("offset differs from the bytes fed");
     if (sse_parser_finish(&p) != SSE_OK)
         run_fail("finish");
+    if (run.open)
+        run_fail("an event started and never ended");
+    free(run.data);
     sse_parser_destroy(&p);
     if (run.live != 0)
         run_fail("parser memory not returned");

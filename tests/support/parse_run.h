@@ -12,7 +12,10 @@
 #include "trace_text.h"
 
 typedef struct run_config {
-    unsigned flags; /* SSE_PARSER_UTF8_REPLACE */
+    unsigned flags; /* SSE_PARSER_UTF8_REPLACE, SSE_PARSER_STREAM_DATA:
+                       streaming delivery, the pieces joined again, so the
+                       trace is the one buffered delivery gives */
+    int discards;   /* streaming: trace discarded events too */
     int comments;   /* install on_comment */
     int pause;      /* every callback pauses; the feeder resumes */
     size_t max_line, max_event, max_field; /* 0: library defaults */
@@ -27,7 +30,9 @@ typedef struct run_result {
 /* Parses in[0..len) cut at ascending offsets, then finishes. Aborts on any
  * broken contract: a callback given NULL pointers or a non-limit error
  * code, feed consuming the wrong count, the offset not adding up, hook
- * memory not returned. The caller frees r->t.text. */
+ * memory not returned; when streaming, a piece outside an event or empty,
+ * a start without its one end, an end whose length is not what the pieces
+ * held, on_event called. The caller frees r->t.text. */
 void run_parser(const char *in, size_t len, const size_t *cuts, size_t ncuts,
                 const run_config *c, run_result *r);
 

@@ -59,7 +59,8 @@ static void put_code_point(str *s, uint32_t cp)
  * points. Lines can be decoded one at a time: CR and LF are never part of
  * a multi-byte sequence, so they end any sequence the same way in the
  * whole stream. */
-static void utf8_decode(str *out, const unsigned char *b, size_t n)
+static void utf8_decode(str *out, const unsigned char *b, size_t n,
+                        int cut)
 {
     uint32_t cp = 0;
     unsigned needed = 0, seen = 0, lower = 0x80, upper = 0xBF;
@@ -108,7 +109,7 @@ static void utf8_decode(str *out, const unsigned char *b, size_t n)
             cp = needed = seen = 0;
         }
     }
-    if (needed)
+    if (needed && !cut) /* a cut text may still complete it */
         put_code_point(out, 0xFFFD);
 }
 
@@ -117,6 +118,9 @@ struct model {
     trace *out;
     str data, type, id_buffer, last_id;
     int dropped; /* a limit was hit in the event being read */
+    /* Streaming: a data line of this event was read (its start was
+     * delivered), and the limit error that dropped it. */
+    int started, drop_code;
 };
 
 static int over(size_t len, size_t limit)
@@ -126,16 +130,32 @@ static int over(size_t len, size_t limit)
 
 static void drop_event(struct model *m, int code)
 {
-    if (!m->dropped)
+    if (!m->dropped) {
         trace_error(m->out, code);
+        m->drop_code = code;
+    }
     m->dropped = 1;
-    m->data.len = m->type.len = 0;
+    m->type.len = 0;
+    if (!m->started) /* delivered data stays, for its discard */
+        m->data.len = 0;
+}
+
+/* Streaming: the event whose data began ends without dispatching. data
+ * holds what its pieces gave. */
+static void discard(struct model *m, int code, const char *data, size_t len)
+{
+    if (m->o->discards)
+        trace_discard(m->out, code, data, len);
+    m->started = 0;
 }
 
 /* "dispatch the event" */
 static void dispatch(struct model *m)
 {
     str_set(&m->last_id, m->id_buffer.p, m->id_buffer.len);
+    if (m->started && m->dropped) /* the LF ending its data is not given */
+        discard(m, m->drop_code, m->data.p, m->data.len - 1);
+    m->started = 0;
     if (m->dropped || m->data.len == 0) {
         m->dropped = 0;
         m->data.len = m->type.len = 0;
@@ -171,7 +191,8 @@ static void field(struct model *m, const char *name, size_t name_len,
     } else if (equals(name, name_len, "data")) {
         if (m->dropped)
             return;
-        if (over(m->data.len + len + 1, o->max_event)) {
+        m->started = o->stream;
+        if (!o->stream && over(m->data.len + len + 1, o->max_event)) {
             drop_event(m, SSE_E_EVENT_TOO_LARGE);
         } else {
             str_put(&m->data, value, len);
@@ -242,6 +263,46 @@ static void line(struct model *m, const char *s, size_t n)
     field(m, colon - name_len, name_len, s, n);
 }
 
+static int is_data_line(const char *s, size_t n)
+{
+    return n >= 4 && memcmp(s, "data", 4) == 0 && (n == 4 || s[4] == ':');
+}
+
+/* Streaming, the start of a line cut by the end of input: a name that
+ * might have become "data" is not measured against max_line. */
+static int may_be_data(const char *s, size_t n)
+{
+    return n <= 4 && memcmp(s, "data", n) == 0;
+}
+
+/* Streaming, an unterminated last line: if it is a data line of an event
+ * not dropped with a value begun, that value's bytes were delivered (in
+ * UTF-8 mode, but for a sequence the line's end might still complete),
+ * after the start or the LF joining it to the line before. They are
+ * appended to data, whose last LF then counts. */
+static void cut_data_line(struct model *m, const char *s, size_t n,
+                          str *decoded)
+{
+    if (m->dropped || n < 5 || memcmp(s, "data:", 5) != 0)
+        return;
+    s += 5;
+    n -= 5;
+    if (n && s[0] == ' ') {
+        s++;
+        n--;
+    }
+    if (n == 0)
+        return;
+    m->started = 1; /* if no line began it, this one does */
+    if (m->o->utf8_replace) {
+        utf8_decode(decoded, (const unsigned char *)s, n, 1);
+        s = decoded->p;
+        n = decoded->len;
+    }
+    str_put(&m->data, s, n);
+    str_put(&m->data, "\n", 1); /* dropped again by the discard */
+}
+
 void ref_parse(const char *in, size_t len, const ref_options *o, trace *out)
 {
     struct model m;
@@ -266,21 +327,31 @@ void ref_parse(const char *in, size_t len, const ref_options *o, trace *out)
             pos++;
         }
         /* Comment lines have no line limit: only max_field bounds what
-         * of them is kept. */
-        if (over(raw, o->max_line) && !(raw && in[start] == ':')) {
+         * of them is kept; nor have data lines when streaming. */
+        if (over(raw, o->max_line) && !(raw && in[start] == ':') &&
+            !(o->stream && (is_data_line(in + start, raw) ||
+                            (!ended && may_be_data(in + start, raw))))) {
             drop_event(&m, SSE_E_LINE_TOO_LONG);
             continue;
         }
-        if (!ended)
-            break; /* an unterminated last line is never processed */
+        if (!ended) {
+            /* An unterminated last line is never processed; but when
+             * streaming, what of a data line arrived was delivered. */
+            if (o->stream)
+                cut_data_line(&m, in + start, raw, &decoded);
+            break;
+        }
         if (o->utf8_replace) {
-            utf8_decode(&decoded, (const unsigned char *)in + start, raw);
+            utf8_decode(&decoded, (const unsigned char *)in + start, raw, 0);
             line(&m, decoded.p, decoded.len);
         } else {
             line(&m, in + start, raw);
         }
     }
     /* End of stream: an event without its blank line is discarded. */
+    if (m.started)
+        discard(&m, m.dropped ? m.drop_code : SSE_E_EVENT_UNFINISHED,
+                m.data.p, m.data.len - 1);
     free(decoded.p);
     free(m.data.p);
     free(m.type.p);

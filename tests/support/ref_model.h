@@ -19,6 +19,12 @@ typedef struct ref_options {
      * max_field is dropped and reported once; id and retry lines still
      * apply in a dropped event, except an over-long id. */
     size_t max_line, max_event, max_field;
+    /* Streaming delivery (SSE_PARSER_STREAM_DATA): data lines have no
+     * max_line and events no max_event. With discards, an event whose
+     * data began and that does not dispatch gives a "discarded" line at
+     * its blank line or at the end of input (the reason, and what its
+     * pieces held: also the bytes of an unterminated last data line). */
+    int stream, discards;
 } ref_options;
 
 void ref_parse(const char *in, size_t len, const ref_options *o, trace *out);

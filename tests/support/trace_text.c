@@ -75,3 +75,10 @@ void trace_error(trace *t, int code)
 {
     trace_add(t, "error %s\n", sse_errname(code));
 }
+
+void trace_discard(trace *t, int code, const char *data, size_t len)
+{
+    trace_add(t, "discarded %s data=", sse_errname(code));
+    trace_bytes(t, data, len);
+    trace_add(t, "\n");
+}
