@@ -496,6 +496,55 @@ typedef int (*sse_write_fn)(void *user, const char *buf, size_t len);
 SSE_API sse_ssize sse_encode_to(sse_write_fn write, void *user,
                                 const sse_frame *f);
 
+/* ---- Encoder, data in pieces -------------------------------------------
+ *
+ * For an event whose data comes in pieces (read from a file or a pipe)
+ * and is never held whole: sse_encode_begin writes the frame's other
+ * fields, sse_encode_data each piece of data, sse_encode_end the rest.
+ * Together they write byte for byte what sse_encode writes for the same
+ * frame with the pieces, joined, as its data: data is split into lines
+ * the same way across pieces (a CR ending one piece and an LF starting
+ * the next are one line break), and refused the same way.
+ *
+ * Each call has sse_encode's contract: it returns the bytes it needs and
+ * writes them only if they fit in cap; otherwise nothing is written and
+ * the encoder stays where it was (call again with more room; dst may be
+ * NULL when cap is 0). A piece of len bytes never needs more than
+ * SSE_ENCODE_DATA_BOUND(len), the end never more than
+ * SSE_ENCODE_END_BOUND: a buffer that size never has to be retried.
+ * Refusals (negative returns) write nothing and change nothing.
+ *
+ * The data can only be refused under SSE_FRAME_CHECK_UTF8: a piece with
+ * an ill-formed sequence (SSE_E_INVALID_UTF8; pass valid bytes instead,
+ * or close the connection), or an end inside a sequence. Since a refused
+ * end writes nothing, the receiver never dispatches such an event.
+ * Nothing is allocated; an sse_encoder is a small value on the stack. */
+
+typedef struct sse_encoder sse_encoder;
+
+/* The most bytes sse_encode_data writes for a piece of len bytes (a line
+ * break can make an empty line, "\ndata:", and a byte can start a line,
+ * "\ndata: " and itself), and the most sse_encode_end writes. */
+#define SSE_ENCODE_DATA_BOUND(len) (6 * (size_t)(len) + 2)
+#define SSE_ENCODE_END_BOUND 8
+
+/* Starts a frame: writes f's comment, padding, retry, type and id as
+ * sse_encode would (validated and refused the same way). f->data must be
+ * NULL: the data comes through sse_encode_data. Returns bytes as
+ * sse_encode does; e is ready for data only once they were written. */
+SSE_API sse_ssize sse_encode_begin(sse_encoder *e, char *dst, size_t cap,
+                                   const sse_frame *f);
+
+/* The next len bytes of the data (data may be NULL when len is 0).
+ * SSE_E_INVALID_ARGUMENT when e has no frame begun. */
+SSE_API sse_ssize sse_encode_data(sse_encoder *e, char *dst, size_t cap,
+                                  const char *data, size_t len);
+
+/* Ends the frame: its last data line and the blank line that dispatches
+ * it (no piece at all is empty data: "data" alone, an empty message).
+ * e can then begin the next frame. */
+SSE_API sse_ssize sse_encode_end(sse_encoder *e, char *dst, size_t cap);
+
 /* ---- Server helpers ---------------------------------------------------- */
 
 /* The response headers an event stream should carry, as one HTTP/1.1 block
@@ -941,6 +990,19 @@ struct sse_parser {
     unsigned char stream_;          /* streaming delivery: SSE__S_* flags
                                        and the code that dropped the event */
     void *reserved_[3];             /* stream_ took the room of a fourth */
+};
+
+struct sse_encoder {
+    struct sse__utf8 utf8_; /* SSE_FRAME_CHECK_UTF8: the data checked so
+                               far, perhaps inside a sequence */
+    unsigned flags_;        /* the frame's flags */
+    unsigned char phase_;   /* 1 between begin and end, else 0 */
+    unsigned char written_; /* the frame has bytes: the next line's prefix
+                               begins with the LF ending the last line */
+    unsigned char open_;    /* the current data line's prefix is written */
+    unsigned char cr_;      /* the last piece ended in CR: an LF first in
+                               the next is the same line break */
+    void *reserved_[2];
 };
 
 struct sse_history_cursor {

@@ -67,6 +67,8 @@ struct sse__out {
     const char *last_end; /* end of the last piece: a piece starting there
                              extends the last entry instead of adding one */
     int failed;           /* fn returned non-zero */
+    int continued;        /* data in pieces: the frame had bytes before
+                             this call */
 };
 
 SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
@@ -79,6 +81,7 @@ SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
     o->bytes = o->entries = 0;
     o->last_end = NULL;
     o->failed = 0;
+    o->continued = 0;
 }
 
 SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
@@ -121,7 +124,8 @@ SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
 SSE__EMITTER void sse__put_prefix(struct sse__out *o, const char *lit,
                                   size_t lit_size, int empty_value)
 {
-    size_t skip = o->bytes == 0 ? 1 : 0; /* the frame's first line */
+    /* The frame's first line has no line before it to end. */
+    size_t skip = o->bytes == 0 && !o->continued ? 1 : 0;
     size_t len = lit_size - 1 - skip;
     if (empty_value && lit[lit_size - 2] == ' ')
         len--;
@@ -186,7 +190,8 @@ SSE__EMITTER void sse__put_spaces(struct sse__out *o, size_t n)
     }
 }
 
-SSE__EMITTER void sse__put_frame(struct sse__out *o, const sse_frame *f)
+/* Every field but data, in frame order. */
+SSE__EMITTER void sse__put_fields(struct sse__out *o, const sse_frame *f)
 {
     if (f->comment)
         sse__put_lines(o, sse__lit_comment, sizeof sse__lit_comment,
@@ -207,6 +212,11 @@ SSE__EMITTER void sse__put_frame(struct sse__out *o, const sse_frame *f)
         SSE__PREFIX(o, sse__lit_id, f->id_len == 0);
         sse__put(o, f->id, f->id_len);
     }
+}
+
+SSE__EMITTER void sse__put_frame(struct sse__out *o, const sse_frame *f)
+{
+    sse__put_fields(o, f);
     if (f->data)
         sse__put_lines(o, sse__lit_data, sizeof sse__lit_data, f->data,
                        f->data_len);
@@ -372,4 +382,161 @@ sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)
     o.user = user;
     sse__put_frame(&o, f);
     return o.failed ? SSE_E_CALLBACK : (sse_ssize)o.bytes;
+}
+
+/* ---- Data in pieces ----------------------------------------------------
+ *
+ * The one-shot form writes each data line's prefix, then its bytes; the
+ * LF ending it comes with the next prefix or the end. Pieces do the same
+ * with the line that is open kept in the encoder: its prefix goes out
+ * with its first byte, or, for an empty line, when it ends. */
+
+/* Where a piece leaves the frame: a copy of the encoder's, committed only
+ * once the output was written. */
+struct sse__lines {
+    int written, open, cr;
+};
+
+static void sse__lines_of(const sse_encoder *e, struct sse__lines *l)
+{
+    l->written = e->written_;
+    l->open = e->open_;
+    l->cr = e->cr_;
+}
+
+static void sse__lines_keep(sse_encoder *e, const struct sse__lines *l)
+{
+    e->written_ = (unsigned char)l->written;
+    e->open_ = (unsigned char)l->open;
+    e->cr_ = (unsigned char)l->cr;
+}
+
+SSE__EMITTER void sse__put_piece(struct sse__out *o, struct sse__lines *l,
+                                 const char *s, size_t len)
+{
+    const char *end;
+    if (len == 0) /* s may be NULL */
+        return;
+    end = s + len;
+    o->continued = l->written;
+    if (l->cr && *s == '\n')
+        s++; /* the LF of a CR LF cut between pieces */
+    l->cr = 0;
+    while (s < end) {
+        const char *eol = sse__find_eol(s, end);
+        if (eol > s) {
+            if (!l->open) {
+                SSE__PREFIX(o, sse__lit_data, 0);
+                l->open = 1;
+            }
+            sse__put(o, s, (size_t)(eol - s));
+        }
+        if (eol == end)
+            break;
+        if (!l->open) /* an empty line */
+            SSE__PREFIX(o, sse__lit_data, 1);
+        l->open = 0;
+        s = eol + 1;
+        if (*eol == '\r') {
+            if (s == end)
+                l->cr = 1;
+            else if (*s == '\n')
+                s++;
+        }
+    }
+    l->written = 1;
+}
+
+SSE__EMITTER void sse__put_piece_end(struct sse__out *o,
+                                     const struct sse__lines *l)
+{
+    o->continued = l->written;
+    if (!l->open) /* the last line is empty (or there was no data) */
+        SSE__PREFIX(o, sse__lit_data, 1);
+    sse__put(o, sse__lit_end, sizeof sse__lit_end - 1);
+}
+
+/* Whether dst/cap is a usable destination (NULL only with cap 0). */
+static int sse__dst_ok(const char *dst, size_t cap)
+{
+    return dst || !cap;
+}
+
+sse_ssize sse_encode_begin(sse_encoder *e, char *dst, size_t cap,
+                           const sse_frame *f)
+{
+    struct sse__out o;
+    sse_ssize rc;
+    if (!e || !sse__dst_ok(dst, cap) || !f || f->data || f->data_len)
+        return SSE_E_INVALID_ARGUMENT;
+    if ((rc = sse__validate(f)) != SSE_OK)
+        return rc;
+    if (sse__bound(f) > cap || sse__bound(f) > (size_t)PTRDIFF_MAX) {
+        sse__out_init(&o, SSE__MEASURE);
+        sse__put_fields(&o, f);
+        if (o.bytes > (size_t)PTRDIFF_MAX)
+            return SSE_E_FRAME_TOO_LARGE;
+        if (o.bytes > cap)
+            return (sse_ssize)o.bytes;
+    }
+    sse__out_init(&o, SSE__BUFFER);
+    o.buf = dst;
+    sse__put_fields(&o, f);
+    memset(e, 0, sizeof *e);
+    sse__utf8_reset(&e->utf8_);
+    e->flags_ = f->flags;
+    e->phase_ = 1;
+    e->written_ = o.bytes != 0;
+    return (sse_ssize)o.bytes;
+}
+
+sse_ssize sse_encode_data(sse_encoder *e, char *dst, size_t cap,
+                          const char *data, size_t len)
+{
+    struct sse__out o;
+    struct sse__lines l;
+    struct sse__utf8 u;
+    if (!e || e->phase_ != 1 || !sse__dst_ok(dst, cap) || (!data && len))
+        return SSE_E_INVALID_ARGUMENT;
+    u = e->utf8_;
+    if ((e->flags_ & SSE_FRAME_CHECK_UTF8) &&
+        !sse__utf8_valid_more(&u, data, len))
+        return SSE_E_INVALID_UTF8;
+    sse__lines_of(e, &l);
+    if (len > ((size_t)PTRDIFF_MAX - 2) / 6 ||
+        cap < SSE_ENCODE_DATA_BOUND(len)) {
+        struct sse__lines m = l;
+        sse__out_init(&o, SSE__MEASURE);
+        sse__put_piece(&o, &m, data, len);
+        if (o.bytes > (size_t)PTRDIFF_MAX)
+            return SSE_E_FRAME_TOO_LARGE;
+        if (o.bytes > cap)
+            return (sse_ssize)o.bytes;
+    }
+    sse__out_init(&o, SSE__BUFFER);
+    o.buf = dst;
+    sse__put_piece(&o, &l, data, len);
+    sse__lines_keep(e, &l);
+    e->utf8_ = u;
+    return (sse_ssize)o.bytes;
+}
+
+sse_ssize sse_encode_end(sse_encoder *e, char *dst, size_t cap)
+{
+    struct sse__out o;
+    struct sse__lines l;
+    if (!e || e->phase_ != 1 || !sse__dst_ok(dst, cap))
+        return SSE_E_INVALID_ARGUMENT;
+    if ((e->flags_ & SSE_FRAME_CHECK_UTF8) && e->utf8_.need)
+        return SSE_E_INVALID_UTF8; /* the data ends inside a sequence */
+    sse__lines_of(e, &l);
+    sse__out_init(&o, SSE__MEASURE);
+    sse__put_piece_end(&o, &l);
+    if (o.bytes > cap)
+        return (sse_ssize)o.bytes;
+    sse__out_init(&o, SSE__BUFFER);
+    o.buf = dst;
+    sse__put_piece_end(&o, &l);
+    e->phase_ = 0;
+    return (sse_ssize)o.bytes;
 }

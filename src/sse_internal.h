@@ -32,6 +32,10 @@ SSE__INTERNAL void sse__utf8_reset(struct sse__utf8 *u);
 SSE__INTERNAL int sse__utf8_decode(struct sse__utf8 *u, const char *src,
                                    size_t n, sse__sink put, void *ctx,
                                    size_t *done);
+/* Checks n more bytes of a text: 0 once an ill-formed sequence is seen,
+ * else 1 (u then says whether a sequence is still open: u->need). */
+SSE__INTERNAL int sse__utf8_valid_more(struct sse__utf8 *u, const char *src,
+                                       size_t n);
 /* End of the text: a held incomplete sequence becomes one U+FFFD. */
 SSE__INTERNAL int sse__utf8_flush(struct sse__utf8 *u, sse__sink put,
                                   void *ctx);

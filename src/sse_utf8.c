@@ -139,6 +139,31 @@ int sse__utf8_flush(struct sse__utf8 *u, sse__sink put, void *ctx)
     return put(ctx, sse__repl, 3);
 }
 
+int sse__utf8_valid_more(struct sse__utf8 *u, const char *src, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t i = 0;
+    while (i < n) {
+        unsigned b = s[i++];
+        if (u->need == 0) {
+            if (b < 0x80)
+                continue;
+            u->need = (unsigned char)sse__lead(b, &u->lower, &u->upper);
+            if (u->need == 0)
+                return 0;
+            u->seen = 0;
+            continue;
+        }
+        if (b < u->lower || b > u->upper)
+            return 0;
+        u->lower = 0x80;
+        u->upper = 0xBF;
+        if (++u->seen == u->need)
+            u->need = 0;
+    }
+    return 1;
+}
+
 size_t sse_utf8_check(const char *src, size_t len)
 {
     const unsigned char *s = (const unsigned char *)src;

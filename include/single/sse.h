@@ -512,6 +512,55 @@ typedef int (*sse_write_fn)(void *user, const char *buf, size_t len);
 SSE_API sse_ssize sse_encode_to(sse_write_fn write, void *user,
                                 const sse_frame *f);
 
+/* ---- Encoder, data in pieces -------------------------------------------
+ *
+ * For an event whose data comes in pieces (read from a file or a pipe)
+ * and is never held whole: sse_encode_begin writes the frame's other
+ * fields, sse_encode_data each piece of data, sse_encode_end the rest.
+ * Together they write byte for byte what sse_encode writes for the same
+ * frame with the pieces, joined, as its data: data is split into lines
+ * the same way across pieces (a CR ending one piece and an LF starting
+ * the next are one line break), and refused the same way.
+ *
+ * Each call has sse_encode's contract: it returns the bytes it needs and
+ * writes them only if they fit in cap; otherwise nothing is written and
+ * the encoder stays where it was (call again with more room; dst may be
+ * NULL when cap is 0). A piece of len bytes never needs more than
+ * SSE_ENCODE_DATA_BOUND(len), the end never more than
+ * SSE_ENCODE_END_BOUND: a buffer that size never has to be retried.
+ * Refusals (negative returns) write nothing and change nothing.
+ *
+ * The data can only be refused under SSE_FRAME_CHECK_UTF8: a piece with
+ * an ill-formed sequence (SSE_E_INVALID_UTF8; pass valid bytes instead,
+ * or close the connection), or an end inside a sequence. Since a refused
+ * end writes nothing, the receiver never dispatches such an event.
+ * Nothing is allocated; an sse_encoder is a small value on the stack. */
+
+typedef struct sse_encoder sse_encoder;
+
+/* The most bytes sse_encode_data writes for a piece of len bytes (a line
+ * break can make an empty line, "\ndata:", and a byte can start a line,
+ * "\ndata: " and itself), and the most sse_encode_end writes. */
+#define SSE_ENCODE_DATA_BOUND(len) (6 * (size_t)(len) + 2)
+#define SSE_ENCODE_END_BOUND 8
+
+/* Starts a frame: writes f's comment, padding, retry, type and id as
+ * sse_encode would (validated and refused the same way). f->data must be
+ * NULL: the data comes through sse_encode_data. Returns bytes as
+ * sse_encode does; e is ready for data only once they were written. */
+SSE_API sse_ssize sse_encode_begin(sse_encoder *e, char *dst, size_t cap,
+                                   const sse_frame *f);
+
+/* The next len bytes of the data (data may be NULL when len is 0).
+ * SSE_E_INVALID_ARGUMENT when e has no frame begun. */
+SSE_API sse_ssize sse_encode_data(sse_encoder *e, char *dst, size_t cap,
+                                  const char *data, size_t len);
+
+/* Ends the frame: its last data line and the blank line that dispatches
+ * it (no piece at all is empty data: "data" alone, an empty message).
+ * e can then begin the next frame. */
+SSE_API sse_ssize sse_encode_end(sse_encoder *e, char *dst, size_t cap);
+
 /* ---- Server helpers ---------------------------------------------------- */
 
 /* The response headers an event stream should carry, as one HTTP/1.1 block
@@ -957,6 +1006,19 @@ struct sse_parser {
     unsigned char stream_;          /* streaming delivery: SSE__S_* flags
                                        and the code that dropped the event */
     void *reserved_[3];             /* stream_ took the room of a fourth */
+};
+
+struct sse_encoder {
+    struct sse__utf8 utf8_; /* SSE_FRAME_CHECK_UTF8: the data checked so
+                               far, perhaps inside a sequence */
+    unsigned flags_;        /* the frame's flags */
+    unsigned char phase_;   /* 1 between begin and end, else 0 */
+    unsigned char written_; /* the frame has bytes: the next line's prefix
+                               begins with the LF ending the last line */
+    unsigned char open_;    /* the current data line's prefix is written */
+    unsigned char cr_;      /* the last piece ended in CR: an LF first in
+                               the next is the same line break */
+    void *reserved_[2];
 };
 
 struct sse_history_cursor {
@@ -1482,6 +1544,10 @@ SSE__INTERNAL void sse__utf8_reset(struct sse__utf8 *u);
 SSE__INTERNAL int sse__utf8_decode(struct sse__utf8 *u, const char *src,
                                    size_t n, sse__sink put, void *ctx,
                                    size_t *done);
+/* Checks n more bytes of a text: 0 once an ill-formed sequence is seen,
+ * else 1 (u then says whether a sequence is still open: u->need). */
+SSE__INTERNAL int sse__utf8_valid_more(struct sse__utf8 *u, const char *src,
+                                       size_t n);
 /* End of the text: a held incomplete sequence becomes one U+FFFD. */
 SSE__INTERNAL int sse__utf8_flush(struct sse__utf8 *u, sse__sink put,
                                   void *ctx);
@@ -1798,6 +1864,31 @@ int sse__utf8_flush(struct sse__utf8 *u, sse__sink put, void *ctx)
         return 0;
     sse__utf8_reset(u);
     return put(ctx, sse__repl, 3);
+}
+
+int sse__utf8_valid_more(struct sse__utf8 *u, const char *src, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t i = 0;
+    while (i < n) {
+        unsigned b = s[i++];
+        if (u->need == 0) {
+            if (b < 0x80)
+                continue;
+            u->need = (unsigned char)sse__lead(b, &u->lower, &u->upper);
+            if (u->need == 0)
+                return 0;
+            u->seen = 0;
+            continue;
+        }
+        if (b < u->lower || b > u->upper)
+            return 0;
+        u->lower = 0x80;
+        u->upper = 0xBF;
+        if (++u->seen == u->need)
+            u->need = 0;
+    }
+    return 1;
 }
 
 size_t sse_utf8_check(const char *src, size_t len)
@@ -3264,6 +3355,8 @@ struct sse__out {
     const char *last_end; /* end of the last piece: a piece starting there
                              extends the last entry instead of adding one */
     int failed;           /* fn returned non-zero */
+    int continued;        /* data in pieces: the frame had bytes before
+                             this call */
 };
 
 SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
@@ -3276,6 +3369,7 @@ SSE__EMITTER void sse__out_init(struct sse__out *o, enum sse__mode mode)
     o->bytes = o->entries = 0;
     o->last_end = NULL;
     o->failed = 0;
+    o->continued = 0;
 }
 
 SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
@@ -3318,7 +3412,8 @@ SSE__EMITTER void sse__put(struct sse__out *o, const char *s, size_t n)
 SSE__EMITTER void sse__put_prefix(struct sse__out *o, const char *lit,
                                   size_t lit_size, int empty_value)
 {
-    size_t skip = o->bytes == 0 ? 1 : 0; /* the frame's first line */
+    /* The frame's first line has no line before it to end. */
+    size_t skip = o->bytes == 0 && !o->continued ? 1 : 0;
     size_t len = lit_size - 1 - skip;
     if (empty_value && lit[lit_size - 2] == ' ')
         len--;
@@ -3383,7 +3478,8 @@ SSE__EMITTER void sse__put_spaces(struct sse__out *o, size_t n)
     }
 }
 
-SSE__EMITTER void sse__put_frame(struct sse__out *o, const sse_frame *f)
+/* Every field but data, in frame order. */
+SSE__EMITTER void sse__put_fields(struct sse__out *o, const sse_frame *f)
 {
     if (f->comment)
         sse__put_lines(o, sse__lit_comment, sizeof sse__lit_comment,
@@ -3404,6 +3500,11 @@ SSE__EMITTER void sse__put_frame(struct sse__out *o, const sse_frame *f)
         SSE__PREFIX(o, sse__lit_id, f->id_len == 0);
         sse__put(o, f->id, f->id_len);
     }
+}
+
+SSE__EMITTER void sse__put_frame(struct sse__out *o, const sse_frame *f)
+{
+    sse__put_fields(o, f);
     if (f->data)
         sse__put_lines(o, sse__lit_data, sizeof sse__lit_data, f->data,
                        f->data_len);
@@ -3569,6 +3670,163 @@ sse_ssize sse_encode_to(sse_write_fn write, void *user, const sse_frame *f)
     o.user = user;
     sse__put_frame(&o, f);
     return o.failed ? SSE_E_CALLBACK : (sse_ssize)o.bytes;
+}
+
+/* ---- Data in pieces ----------------------------------------------------
+ *
+ * The one-shot form writes each data line's prefix, then its bytes; the
+ * LF ending it comes with the next prefix or the end. Pieces do the same
+ * with the line that is open kept in the encoder: its prefix goes out
+ * with its first byte, or, for an empty line, when it ends. */
+
+/* Where a piece leaves the frame: a copy of the encoder's, committed only
+ * once the output was written. */
+struct sse__lines {
+    int written, open, cr;
+};
+
+static void sse__lines_of(const sse_encoder *e, struct sse__lines *l)
+{
+    l->written = e->written_;
+    l->open = e->open_;
+    l->cr = e->cr_;
+}
+
+static void sse__lines_keep(sse_encoder *e, const struct sse__lines *l)
+{
+    e->written_ = (unsigned char)l->written;
+    e->open_ = (unsigned char)l->open;
+    e->cr_ = (unsigned char)l->cr;
+}
+
+SSE__EMITTER void sse__put_piece(struct sse__out *o, struct sse__lines *l,
+                                 const char *s, size_t len)
+{
+    const char *end;
+    if (len == 0) /* s may be NULL */
+        return;
+    end = s + len;
+    o->continued = l->written;
+    if (l->cr && *s == '\n')
+        s++; /* the LF of a CR LF cut between pieces */
+    l->cr = 0;
+    while (s < end) {
+        const char *eol = sse__find_eol(s, end);
+        if (eol > s) {
+            if (!l->open) {
+                SSE__PREFIX(o, sse__lit_data, 0);
+                l->open = 1;
+            }
+            sse__put(o, s, (size_t)(eol - s));
+        }
+        if (eol == end)
+            break;
+        if (!l->open) /* an empty line */
+            SSE__PREFIX(o, sse__lit_data, 1);
+        l->open = 0;
+        s = eol + 1;
+        if (*eol == '\r') {
+            if (s == end)
+                l->cr = 1;
+            else if (*s == '\n')
+                s++;
+        }
+    }
+    l->written = 1;
+}
+
+SSE__EMITTER void sse__put_piece_end(struct sse__out *o,
+                                     const struct sse__lines *l)
+{
+    o->continued = l->written;
+    if (!l->open) /* the last line is empty (or there was no data) */
+        SSE__PREFIX(o, sse__lit_data, 1);
+    sse__put(o, sse__lit_end, sizeof sse__lit_end - 1);
+}
+
+/* Whether dst/cap is a usable destination (NULL only with cap 0). */
+static int sse__dst_ok(const char *dst, size_t cap)
+{
+    return dst || !cap;
+}
+
+sse_ssize sse_encode_begin(sse_encoder *e, char *dst, size_t cap,
+                           const sse_frame *f)
+{
+    struct sse__out o;
+    sse_ssize rc;
+    if (!e || !sse__dst_ok(dst, cap) || !f || f->data || f->data_len)
+        return SSE_E_INVALID_ARGUMENT;
+    if ((rc = sse__validate(f)) != SSE_OK)
+        return rc;
+    if (sse__bound(f) > cap || sse__bound(f) > (size_t)PTRDIFF_MAX) {
+        sse__out_init(&o, SSE__MEASURE);
+        sse__put_fields(&o, f);
+        if (o.bytes > (size_t)PTRDIFF_MAX)
+            return SSE_E_FRAME_TOO_LARGE;
+        if (o.bytes > cap)
+            return (sse_ssize)o.bytes;
+    }
+    sse__out_init(&o, SSE__BUFFER);
+    o.buf = dst;
+    sse__put_fields(&o, f);
+    memset(e, 0, sizeof *e);
+    sse__utf8_reset(&e->utf8_);
+    e->flags_ = f->flags;
+    e->phase_ = 1;
+    e->written_ = o.bytes != 0;
+    return (sse_ssize)o.bytes;
+}
+
+sse_ssize sse_encode_data(sse_encoder *e, char *dst, size_t cap,
+                          const char *data, size_t len)
+{
+    struct sse__out o;
+    struct sse__lines l;
+    struct sse__utf8 u;
+    if (!e || e->phase_ != 1 || !sse__dst_ok(dst, cap) || (!data && len))
+        return SSE_E_INVALID_ARGUMENT;
+    u = e->utf8_;
+    if ((e->flags_ & SSE_FRAME_CHECK_UTF8) &&
+        !sse__utf8_valid_more(&u, data, len))
+        return SSE_E_INVALID_UTF8;
+    sse__lines_of(e, &l);
+    if (len > ((size_t)PTRDIFF_MAX - 2) / 6 ||
+        cap < SSE_ENCODE_DATA_BOUND(len)) {
+        struct sse__lines m = l;
+        sse__out_init(&o, SSE__MEASURE);
+        sse__put_piece(&o, &m, data, len);
+        if (o.bytes > (size_t)PTRDIFF_MAX)
+            return SSE_E_FRAME_TOO_LARGE;
+        if (o.bytes > cap)
+            return (sse_ssize)o.bytes;
+    }
+    sse__out_init(&o, SSE__BUFFER);
+    o.buf = dst;
+    sse__put_piece(&o, &l, data, len);
+    sse__lines_keep(e, &l);
+    e->utf8_ = u;
+    return (sse_ssize)o.bytes;
+}
+
+sse_ssize sse_encode_end(sse_encoder *e, char *dst, size_t cap)
+{
+    struct sse__out o;
+    struct sse__lines l;
+    if (!e || e->phase_ != 1 || !sse__dst_ok(dst, cap))
+        return SSE_E_INVALID_ARGUMENT;
+    if ((e->flags_ & SSE_FRAME_CHECK_UTF8) && e->utf8_.need)
+        return SSE_E_INVALID_UTF8; /* the data ends inside a sequence */
+    sse__lines_of(e, &l);
+    sse__out_init(&o, SSE__MEASURE);
+    sse__put_piece_end(&o, &l);
+    if (o.bytes > cap)
+        return (sse_ssize)o.bytes;
+    sse__out_init(&o, SSE__BUFFER);
+    o.buf = dst;
+    sse__put_piece_end(&o, &l);
+    e->phase_ = 0;
+    return (sse_ssize)o.bytes;
 }
 
 /* ---- src/sse_http.c ---- */
