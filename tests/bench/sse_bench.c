@@ -19,8 +19,10 @@
  * (.ci/bench does that); without it the esp column is left out.
  * --only parses one workload (tokens, crlf, fields, bulk, huge) once in the
  * given feeds (default 64 KiB) inside parse_for_profile() (--repeat
- * times) and prints its byte count; or (encode) runs the encoder benchmark 5 times: what
- * .ci/bench --instructions runs under callgrind, and a loop for perf. */
+ * times) and prints its byte count: what .ci/bench --instructions runs
+ * under callgrind, and a loop for perf; --only encode runs the encoder
+ * benchmark 5 times, --only streaming the streaming section (a 1 GiB
+ * event against 1 MiB events). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdint.h>
@@ -637,6 +639,215 @@ static void bench_encoder(size_t size, double target)
     free(encoded);
 }
 
+/* ---- Streaming delivery: events of any size ------------------------------ *
+ *
+ * A 1 GiB event against 1 MiB events, the same bytes in the same feeds,
+ * through the parser's streaming delivery and the encoder's pieces: the
+ * throughput must not depend on the event's size (target >= 0.8x). The
+ * stream is a 64 KiB block fed over and over (so both sizes read it from
+ * the same cache); two shapes: 76-byte data lines (base64 as it is sent),
+ * and one single data line. */
+
+typedef struct stream_shape {
+    const char *name;
+    char block[65536];
+    size_t block_len;
+    const char *head, *tail; /* around the blocks of one event */
+    size_t data_per_block;   /* data bytes a block holds */
+} stream_shape;
+
+static void shape_lines(stream_shape *sh)
+{
+    size_t at = 0, k;
+    unsigned i = 0;
+    sh->name = "lines";
+    while (at + 6 + 76 + 1 <= sizeof sh->block) {
+        memcpy(sh->block + at, "data: ", 6);
+        for (k = 0; k < 76; k++)
+            sh->block[at + 6 + k] = (char)('A' + (i++ % 26));
+        sh->block[at + 82] = '\n';
+        at += 83;
+    }
+    sh->block_len = at;
+    sh->data_per_block = at / 83 * 77; /* each line's 76 bytes and its LF */
+    sh->head = "";
+    sh->tail = "\n";
+}
+
+static void shape_one_line(stream_shape *sh)
+{
+    size_t k;
+    sh->name = "1 line";
+    for (k = 0; k < sizeof sh->block; k++)
+        sh->block[k] = (char)('a' + k % 26);
+    sh->block_len = sizeof sh->block;
+    sh->data_per_block = sh->block_len;
+    sh->head = "data: ";
+    sh->tail = "\n\n";
+}
+
+struct stream_count {
+    unsigned long long bytes;
+    unsigned long ends;
+};
+
+static int stream_data(sse_parser *p, const char *s, size_t n, void *user)
+{
+    struct stream_count *c = user;
+    (void)p;
+    c->bytes += n;
+    sink += (unsigned char)s[n - 1]; /* the consumer looks at each piece */
+    return 0;
+}
+
+static int stream_end(sse_parser *p, const sse_event *ev, int status,
+                      void *user)
+{
+    struct stream_count *c = user;
+    (void)p;
+    (void)ev;
+    if (status != SSE_OK) {
+        fprintf(stderr, "sse-bench: a streamed event was discarded\n");
+        exit(1);
+    }
+    c->ends++;
+    return 0;
+}
+
+static void feed_all(sse_parser *p, const char *s, size_t len, size_t feed)
+{
+    while (len) {
+        size_t n = len < feed ? len : feed;
+        if (sse_parser_feed(p, s, n) != n) {
+            fprintf(stderr, "sse-bench: feed stopped\n");
+            exit(1);
+        }
+        s += n;
+        len -= n;
+    }
+}
+
+/* events events of blocks blocks each, fed in feed-byte chunks into a
+ * parser with 4 KiB of caller memory; checks what was delivered. */
+static double time_stream_parse(const stream_shape *sh, size_t blocks,
+                                unsigned long events, size_t feed)
+{
+    static char mem[4096];
+    sse_callbacks cb;
+    sse_parser_options opt;
+    sse_parser p;
+    struct stream_count c = {0, 0};
+    unsigned long e;
+    size_t b;
+    double t;
+    sse_callbacks_init(&cb);
+    cb.on_data = stream_data;
+    cb.on_event_end = stream_end;
+    memset(&opt, 0, sizeof opt);
+    opt.flags = SSE_PARSER_STREAM_DATA;
+    opt.buffer = mem;
+    opt.buffer_size = sizeof mem;
+    if (sse_parser_init(&p, &cb, &c, &opt) != SSE_OK)
+        exit(1);
+    t = now();
+    for (e = 0; e < events; e++) {
+        feed_all(&p, sh->head, strlen(sh->head), feed);
+        for (b = 0; b < blocks; b++)
+            feed_all(&p, sh->block, sh->block_len, feed);
+        feed_all(&p, sh->tail, strlen(sh->tail), feed);
+    }
+    t = now() - t;
+    sse_parser_finish(&p);
+    if (c.ends != events ||
+        c.bytes != (unsigned long long)events *
+                       (blocks * sh->data_per_block -
+                        (sh->tail[1] ? 0 : 1))) {
+        fprintf(stderr, "sse-bench: streaming delivered the wrong bytes\n");
+        exit(1);
+    }
+    return t;
+}
+
+/* The encoder: events events, each blocks pieces of 64 KiB of text with a
+ * line break every 77 bytes, into one reused output buffer. */
+static double time_stream_encode(const char *piece, size_t blocks,
+                                 unsigned long events, char *out)
+{
+    sse_frame f;
+    sse_encoder e;
+    unsigned long ev;
+    size_t b, cap = SSE_ENCODE_DATA_BOUND(65536);
+    double t;
+    memset(&f, 0, sizeof f);
+    t = now();
+    for (ev = 0; ev < events; ev++) {
+        if (sse_encode_begin(&e, out, cap, &f) < 0)
+            exit(1);
+        for (b = 0; b < blocks; b++) {
+            sse_ssize n = sse_encode_data(&e, out, cap, piece, 65536);
+            if (n < 0)
+                exit(1);
+            sink += (unsigned char)out[n - 1];
+        }
+        if (sse_encode_end(&e, out, cap) < 0)
+            exit(1);
+    }
+    return now() - t;
+}
+
+static void stream_row(const char *what, size_t big, double t_big,
+                       double t_small)
+{
+    double ratio = t_small / t_big; /* the same bytes either way */
+    printf("%-26s %4zu MiB event %6.2f GB/s, 1 MiB events %6.2f GB/s: "
+           "%.2fx (target >= 0.80x) %s\n",
+           what, big / MiB, (double)big / t_big / 1e9,
+           (double)big / t_small / 1e9, ratio, verdict(ratio, 0.8));
+}
+
+static void bench_streaming(size_t big)
+{
+    static stream_shape shapes[2];
+    static const size_t feed_sizes[2] = {16, 65536};
+    size_t blocks = big / 65536, per_mib = MiB / 65536, k;
+    int s, fi, r, n = quick ? 3 : 5;
+    char *piece = malloc(65536), *out = malloc(SSE_ENCODE_DATA_BOUND(65536));
+    double tb[9], ts[9];
+    if (!piece || !out) {
+        perror("malloc");
+        exit(1);
+    }
+    shape_lines(&shapes[0]);
+    shape_one_line(&shapes[1]);
+    printf("streaming delivery (SSE_PARSER_STREAM_DATA, 4 KiB of parser "
+           "memory) and the encoder in 64 KiB pieces; medians of %d runs, "
+           "interleaved\n", n);
+    for (s = 0; s < 2; s++)
+        for (fi = 0; fi < 2; fi++) {
+            char what[48];
+            for (r = 0; r < n; r++) {
+                tb[r] = time_stream_parse(&shapes[s], blocks, 1,
+                                          feed_sizes[fi]);
+                ts[r] = time_stream_parse(&shapes[s], per_mib,
+                                          (unsigned long)(blocks / per_mib),
+                                          feed_sizes[fi]);
+            }
+            snprintf(what, sizeof what, "parse %s, %s feeds", shapes[s].name,
+                     fi ? "64KiB" : "16B");
+            stream_row(what, big, median(tb, n), median(ts, n));
+        }
+    for (k = 0; k < 65536; k++)
+        piece[k] = k % 77 == 76 ? '\n' : (char)('A' + k % 26);
+    for (r = 0; r < n; r++) {
+        tb[r] = time_stream_encode(piece, blocks, 1, out);
+        ts[r] = time_stream_encode(piece, per_mib,
+                                   (unsigned long)(blocks / per_mib), out);
+    }
+    stream_row("encode, 64KiB pieces", big, median(tb, n), median(ts, n));
+    free(piece);
+    free(out);
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: sse-bench [--quick] [--node SCRIPT]\n"
@@ -697,6 +908,10 @@ int main(int argc, char **argv)
     if (only && strcmp(only, "encode") == 0) {
         for (i = 0; i < 5; i++)
             bench_encoder(size, 0.6);
+        return 0;
+    }
+    if (only && strcmp(only, "streaming") == 0) {
+        bench_streaming(quick ? 64 * MiB : 1024 * MiB);
         return 0;
     }
     if (only) {
@@ -789,6 +1004,7 @@ int main(int argc, char **argv)
         free(buffer);
     }
     bench_encoder(size, 0.6);
+    bench_streaming(quick ? 64 * MiB : 1024 * MiB);
 
     printf("%s\n", failures ? "some targets MISSED" : "all targets met");
     if (node_script) {
