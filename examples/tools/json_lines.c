@@ -152,6 +152,58 @@ int json_lines_on_event(sse_parser *p, const sse_event *ev, void *user)
     return end_record(d);
 }
 
+int json_lines_on_start(sse_parser *p, void *user)
+{
+    struct json_lines *d = user;
+    (void)p;
+    fputs("{\"start\":true}", d->out);
+    return end_record(d);
+}
+
+int json_lines_on_piece(sse_parser *p, const char *s, size_t n, void *user)
+{
+    struct json_lines *d = user;
+    (void)p;
+    fputs("{\"piece\":", d->out);
+    put_string(d->out, s, n);
+    fprintf(d->out, ",\"length\":%zu}", n);
+    return end_record(d);
+}
+
+/* ,"type":...,"id":...,"length":N} */
+static void put_type_id_length(FILE *f, const sse_event *ev, size_t length)
+{
+    fputs(",\"type\":", f);
+    put_string(f, ev->type, ev->type_len);
+    fputs(",\"id\":", f);
+    put_string(f, ev->id, ev->id_len);
+    fprintf(f, ",\"length\":%zu}", length);
+}
+
+int json_lines_on_end(sse_parser *p, const sse_event *ev, int status,
+                      void *user)
+{
+    struct json_lines *d = user;
+    (void)p;
+    if (status == SSE_OK) {
+        fputs("{\"end\":\"dispatched\"", d->out);
+    } else {
+        fputs("{\"end\":\"discarded\",\"reason\":", d->out);
+        put_string(d->out, sse_errname(status), strlen(sse_errname(status)));
+    }
+    put_type_id_length(d->out, ev, ev->data_len);
+    return end_record(d);
+}
+
+int json_lines_event_file(struct json_lines *d, const sse_event *ev,
+                          const char *path, size_t length)
+{
+    fputs("{\"data_file\":", d->out);
+    put_string(d->out, path, strlen(path));
+    put_type_id_length(d->out, ev, length);
+    return end_record(d);
+}
+
 int json_lines_on_retry(sse_parser *p, uint64_t ms, void *user)
 {
     struct json_lines *d = user;

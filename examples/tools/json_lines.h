@@ -25,6 +25,22 @@ int json_lines_on_retry(sse_parser *p, uint64_t ms, void *user);
 int json_lines_on_comment(sse_parser *p, const char *text, size_t len,
                           void *user);
 int json_lines_on_error(sse_parser *p, int code, void *user);
+/* Streaming delivery shown as it happens (sse-dump --pieces):
+ *   {"start":true}                              an event's data began
+ *   {"piece":"hel","length":3}                  the next piece of its data
+ *   {"end":"dispatched","type":"message","id":"","length":5}
+ *   {"end":"discarded","reason":"SSE_E_...","type":...,"id":...,"length":N}
+ * Piece boundaries depend on how the input was cut; the pieces joined do
+ * not. A piece cut inside a UTF-8 sequence shows U+FFFD for its part of
+ * it (JSON text is UTF-8); length is the piece's true size in bytes. */
+int json_lines_on_start(sse_parser *p, void *user);
+int json_lines_on_piece(sse_parser *p, const char *s, size_t n, void *user);
+int json_lines_on_end(sse_parser *p, const sse_event *ev, int status,
+                      void *user);
+/* An event whose data went to a file (sse-dump --data-dir):
+ *   {"data_file":"DIR/1.data","type":"message","id":"","length":N} */
+int json_lines_event_file(struct json_lines *d, const sse_event *ev,
+                          const char *path, size_t length);
 /* Ends a line of output for a live stream: flushes, notes a failure. */
 int json_lines_flush(struct json_lines *d);
 /* sse_parser_options.alloc on malloc/realloc/free. */

@@ -1,12 +1,14 @@
 /* sse-dump: reads a raw text/event-stream and prints what the parser
  * reports as JSON lines (the command-line contract in docs/tools.md).
  *
- *   sse-dump [--chunk N] [--utf8 MODE] [--comments]
+ *   sse-dump [--chunk N] [--utf8 MODE] [--comments] [--pieces | --data-dir DIR]
  *            [--max-line N] [--max-event N] [--max-field N] [FILE]
  *
  * Memory: the parser's own buffers (at most max-event + 4 x max-field) and
  * a fixed 64 KiB read buffer plus 48 KiB for writing a string; an event is
- * never copied (json_lines.c). */
+ * never copied (json_lines.c). With --pieces or --data-dir the parser
+ * streams (SSE_PARSER_STREAM_DATA) and keeps no data at all: an event of
+ * any size costs 4 x max-field. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -15,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "data_files.h"
 #include "json_lines.h"
 #include "sse.h"
 #include "tool_common.h"
@@ -36,6 +40,13 @@ static void usage(void)
           "                     UTF-8 shown as U+FFFD; 'replace': the parser\n"
           "                     replaces invalid UTF-8 as a browser does\n"
           "  --comments         print comment lines too\n"
+          "  --pieces           streaming delivery, shown as it happens: each\n"
+          "                     event's start, the pieces of its data as they\n"
+          "                     arrive, and its end (dispatched or discarded)\n"
+          "  --data-dir DIR     write each event's data to DIR/N.data (N = 1, 2,\n"
+          "                     ...) as it arrives, and print the file's name in\n"
+          "                     place of the data; events of any size, in fixed\n"
+          "                     memory (a discarded event's file is removed)\n"
           "  --max-line N       longest line, in bytes (default 4 MiB)\n"
           "  --max-event N      largest event data, in bytes (default 4 MiB)\n"
           "  --max-field N      longest event type, id or comment (default 64 KiB)\n"
@@ -44,19 +55,21 @@ static void usage(void)
           "\n"
           "An event over a limit is reported as {\"error\":...} and skipped;\n"
           "parsing goes on. Memory: at most max-event + 4 x max-field for the\n"
-          "parser, plus a fixed 128 KiB; an event is never copied.\n"
+          "parser, plus a fixed 128 KiB; an event is never copied. With\n"
+          "--pieces or --data-dir no data is kept: data lines have no max-line\n"
+          "and events no max-event.\n"
           "Exit status: 0 input read to the end (or the reader of the output\n"
           "went away), 2 usage, 3 input or output error.\n",
           stdout);
 }
 
 enum { OPT_CHUNK = 256, OPT_UTF8, OPT_COMMENTS, OPT_MAX_LINE, OPT_MAX_EVENT,
-       OPT_MAX_FIELD };
+       OPT_MAX_FIELD, OPT_PIECES, OPT_DATA_DIR };
 
 /* Returns TOOL_OK, or TOOL_USAGE after saying why; *done for --help. */
 static int parse_args(int argc, char **argv, size_t *chunk,
                       sse_parser_options *opt, sse_callbacks *cb,
-                      const char **path, int *done)
+                      const char **path, const char **data_dir, int *done)
 {
     static const struct option longopts[] = {
         {"chunk", required_argument, NULL, OPT_CHUNK},
@@ -65,6 +78,8 @@ static int parse_args(int argc, char **argv, size_t *chunk,
         {"max-line", required_argument, NULL, OPT_MAX_LINE},
         {"max-event", required_argument, NULL, OPT_MAX_EVENT},
         {"max-field", required_argument, NULL, OPT_MAX_FIELD},
+        {"pieces", no_argument, NULL, OPT_PIECES},
+        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
         TOOL_STANDARD_OPTIONS,
     };
     int c, idx = 0;
@@ -73,6 +88,26 @@ static int parse_args(int argc, char **argv, size_t *chunk,
         switch (c) {
         case OPT_COMMENTS:
             cb->on_comment = json_lines_on_comment;
+            break;
+        case OPT_PIECES:
+        case OPT_DATA_DIR:
+            if (opt->flags & SSE_PARSER_STREAM_DATA) {
+                fprintf(stderr, "%s: --pieces and --data-dir exclude each "
+                                "other\n", prog);
+                return tool_usage_error(prog);
+            }
+            opt->flags |= SSE_PARSER_STREAM_DATA;
+            cb->on_event = NULL;
+            if (c == OPT_PIECES) {
+                cb->on_event_start = json_lines_on_start;
+                cb->on_data = json_lines_on_piece;
+                cb->on_event_end = json_lines_on_end;
+            } else {
+                *data_dir = optarg;
+                cb->on_event_start = data_files_on_start;
+                cb->on_data = data_files_on_data;
+                cb->on_event_end = data_files_on_end;
+            }
             break;
         case OPT_UTF8:
             if (strcmp(optarg, "replace") == 0)
@@ -110,7 +145,9 @@ int main(int argc, char **argv)
     sse_parser_options opt;
     sse_callbacks cb;
     sse_parser parser;
-    struct json_lines d;
+    struct data_files files; /* its first member: the JSON lines */
+    struct json_lines *d = &files.lines;
+    const char *data_dir = NULL;
     size_t chunk = 4096;
     const char *path = NULL;
     int fd = 0, rc, done = 0, status = TOOL_OK;
@@ -121,10 +158,14 @@ int main(int argc, char **argv)
     cb.on_event = json_lines_on_event;
     cb.on_retry = json_lines_on_retry;
     cb.on_error = json_lines_on_error;
-    rc = parse_args(argc, argv, &chunk, &opt, &cb, &path, &done);
+    rc = parse_args(argc, argv, &chunk, &opt, &cb, &path, &data_dir, &done);
     if (rc != TOOL_OK || done)
         return rc;
 
+    if (data_dir && mkdir(data_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: %s: %s\n", prog, data_dir, strerror(errno));
+        return TOOL_IO;
+    }
     if (path) {
         fd = open(path, O_RDONLY);
         if (fd < 0) {
@@ -133,10 +174,12 @@ int main(int argc, char **argv)
         }
     }
 
-    memset(&d, 0, sizeof d);
-    d.out = stdout;
+    memset(&files, 0, sizeof files);
+    d->out = stdout;
+    files.dir = data_dir;
+    files.next = 1;
     opt.alloc = json_lines_alloc;
-    rc = sse_parser_init(&parser, &cb, &d, &opt);
+    rc = sse_parser_init(&parser, &cb, &files, &opt);
     if (rc != SSE_OK) {
         fprintf(stderr, "%s: %s\n", prog, sse_strerror(rc));
         return rc == SSE_E_NOMEM ? TOOL_IO : TOOL_USAGE;
@@ -162,18 +205,23 @@ int main(int argc, char **argv)
             off += n;
         }
         /* Live streams: show what arrived before blocking on read again. */
-        if (sse_parser_status(&parser) != SSE_OK || json_lines_flush(&d) != 0)
+        if (sse_parser_status(&parser) != SSE_OK || json_lines_flush(d) != 0)
             break;
     }
-    if (status == TOOL_OK && sse_parser_status(&parser) == SSE_OK)
-        sse_parser_finish(&parser);
-    json_lines_flush(&d);
-    if (d.write_errno && !tool_reader_gone(d.write_errno)) {
+    /* Also after an error: an event left open ends (discarded), and with
+     * --data-dir its partial file is removed. */
+    sse_parser_finish(&parser);
+    json_lines_flush(d);
+    if (files.file_errno) {
+        fprintf(stderr, "%s: %s: %s\n", prog, files.failed_path,
+                strerror(files.file_errno));
+        status = TOOL_IO;
+    } else if (d->write_errno && !tool_reader_gone(d->write_errno)) {
         fprintf(stderr, "%s: cannot write output: %s\n", prog,
-                strerror(d.write_errno));
+                strerror(d->write_errno));
         status = TOOL_IO;
     } else if (status == TOOL_OK && sse_parser_status(&parser) != SSE_OK &&
-               !d.write_errno) {
+               !d->write_errno) {
         fprintf(stderr, "%s: %s\n", prog,
                 sse_strerror(sse_parser_status(&parser)));
         status = TOOL_IO;
