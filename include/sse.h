@@ -958,7 +958,8 @@ struct sse_parser {
     size_t data_len_, data_cap_, data_limit_;
     const char *in_place_;          /* a single data line still inside the
                                        fed chunk, not yet copied */
-    size_t in_place_len_;
+    size_t in_place_len_;           /* its length; when streaming, the
+                                       bytes delivered of the event */
     char *slots_;                   /* four field slots of slot_cap_ bytes:
                                        type, committed id, pending id, and
                                        the value being read */

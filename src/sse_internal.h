@@ -120,8 +120,17 @@ enum {
     SSE__ST_SKIP   /* discarding the rest of a line that hit a limit */
 };
 
-/* What the current line's value is for. */
-enum { SSE__F_IGNORE, SSE__F_DATA, SSE__F_EVENT, SSE__F_ID, SSE__F_RETRY, SSE__F_COMMENT };
+/* What the current line's value is for. The last two have no max_line:
+ * comments, and data delivered in pieces (SSE_PARSER_STREAM_DATA). */
+enum {
+    SSE__F_IGNORE,
+    SSE__F_DATA,
+    SSE__F_EVENT,
+    SSE__F_ID,
+    SSE__F_RETRY,
+    SSE__F_COMMENT,
+    SSE__F_STREAM
+};
 
 /* bits_ bits */
 #define SSE__M_CR 0x01        /* a CR ended the last chunk: skip one LF next */

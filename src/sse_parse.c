@@ -51,16 +51,9 @@ SSE__INTERNAL int sse__event_error(sse_parser *p, int code)
 {
     if (p->bits_ & SSE__M_DROPPED)
         return SSE_OK;
-    if (p->stream_ & SSE__S_STARTED) {
-        /* Its on_event_end, at the blank line, says why and how much its
-         * pieces held (data_len_ counts them). */
-        size_t delivered = p->data_len_;
+    if (p->stream_ & SSE__S_STARTED) /* for its on_event_end */
         p->stream_ |= (unsigned char)(-code << SSE__S_CODE_SHIFT);
-        sse__clear_event(p);
-        p->data_len_ = delivered;
-    } else {
-        sse__clear_event(p);
-    }
+    sse__clear_event(p);
     p->bits_ |= SSE__M_DROPPED;
     return sse__report(p, code);
 }
@@ -106,8 +99,10 @@ static int sse__deliver(void *ctx, const char *s, size_t n)
 {
     sse_parser *p = (sse_parser *)ctx;
     const char *before;
-    /* data_len_ counts what was delivered: nothing is kept. */
-    p->data_len_ = n > SIZE_MAX - p->data_len_ ? SIZE_MAX : p->data_len_ + n;
+    /* Nothing is kept: in_place_len_, unused when streaming, counts what
+     * was delivered, and data_len_ stays 0. */
+    size_t had = p->in_place_len_;
+    p->in_place_len_ = n > SIZE_MAX - had ? SIZE_MAX : had + n;
     if (!p->callbacks_->on_data)
         return SSE_OK;
     before = p->error_reason_;
@@ -120,7 +115,7 @@ static int sse__event_start(sse_parser *p)
 {
     const char *before = p->error_reason_;
     p->stream_ |= SSE__S_STARTED;
-    p->data_len_ = 0;
+    p->in_place_len_ = 0;
     if (!p->callbacks_->on_event_start)
         return SSE_OK;
     return sse__after_callback(p, p->callbacks_->on_event_start(p, p->user_),
@@ -140,8 +135,8 @@ static int sse__stream_end(sse_parser *p, int status)
     ev.id_len = p->slot_len_[p->committed_id_slot_];
     ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
     ev.data = NULL;
-    ev.data_len = p->data_len_;
-    p->data_len_ = 0;
+    ev.data_len = p->in_place_len_;
+    p->in_place_len_ = 0;
     p->stream_ = 0;
     if (!p->callbacks_->on_event_end)
         return SSE_OK;
@@ -268,10 +263,12 @@ static inline void sse__value_begin(sse_parser *p, unsigned field)
     switch (field) {
     case SSE__F_DATA:
         /* Data of an event already dropped is of no use. */
-        if (p->bits_ & SSE__M_DROPPED)
+        if (p->bits_ & SSE__M_DROPPED) {
             field = SSE__F_IGNORE;
-        else if (sse__streaming(p))
+        } else if (sse__streaming(p)) {
+            field = SSE__F_STREAM;
             p->stream_ |= SSE__S_JOIN;
+        }
         break;
     case SSE__F_EVENT:
         if (p->bits_ & SSE__M_DROPPED)
@@ -456,22 +453,21 @@ static int sse__dispatch(sse_parser *p)
 {
     sse_event ev;
     const char *before;
-    int rc;
     int dropped = (p->bits_ & SSE__M_DROPPED) != 0;
 
     /* The last event ID string takes the buffer's value even when nothing
      * is dispatched. */
     p->committed_id_slot_ = p->pending_id_slot_;
-    if (p->stream_ & SSE__S_STARTED) {
-        int status = dropped ? -(int)(p->stream_ >> SSE__S_CODE_SHIFT)
-                             : SSE_OK;
-        rc = sse__stream_end(p, status);
+    if (dropped || (!p->in_place_ && p->data_len_ == 0)) {
+        /* Nothing buffered: always so when streaming (data_len_ stays 0),
+         * where an event whose data began ends here. */
+        int rc = SSE_OK;
+        if (p->stream_ & SSE__S_STARTED)
+            rc = sse__stream_end(p, dropped ? -(int)(p->stream_ >>
+                                                    SSE__S_CODE_SHIFT)
+                                            : SSE_OK);
         sse__clear_event(p);
         return rc;
-    }
-    if (dropped || (!p->in_place_ && p->data_len_ == 0)) {
-        sse__clear_event(p);
-        return SSE_OK;
     }
     if (p->in_place_) {
         ev.data = p->in_place_;
@@ -574,11 +570,7 @@ static inline void sse__end_line(sse_parser *p, sse__feed *f, const char *eol)
  * never cost an event. */
 static inline int sse__over_max_line(const sse_parser *p, size_t n)
 {
-    /* line_len_ can exceed the limit when streaming: a name that may be
-     * "data" is not held to it (sse__may_be_data). */
-    return (n > p->max_line_ - p->line_len_ || p->line_len_ > p->max_line_) &&
-           p->field_ != SSE__F_COMMENT &&
-           !(p->field_ == SSE__F_DATA && sse__streaming(p));
+    return n > p->max_line_ - p->line_len_ && p->field_ < SSE__F_COMMENT;
 }
 
 /* Whether a line is a data line ("data" alone, or "data:..."). */
@@ -622,6 +614,12 @@ static inline const char *sse__find_colon(const char *s, const char *end)
     return s < end ? (const char *)memchr(s, ':', (size_t)(end - s)) : NULL;
 }
 
+/* One leading space is not part of the value (9.2.6). */
+static inline const char *sse__skip_space(const char *value, const char *eol)
+{
+    return value < eol && *value == ' ' ? value + 1 : value;
+}
+
 /* SSE__ST_LINE, with the whole line [f->s, f->s + n) in the chunk. */
 static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
 {
@@ -648,6 +646,19 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
         field = sse__field_of(line, (size_t)(q - line));
         value = q + (q < eol);
     }
+    if (field == SSE__F_DATA &&
+        !(p->flags_ & (SSE_PARSER_UTF8_REPLACE | SSE_PARSER_STREAM_DATA))) {
+        /* The commonest line: no callback unless a limit is hit, so the
+         * offset is kept current only then. */
+        int rc;
+        value = sse__skip_space(value, eol);
+        sse__end_line(p, f, eol);
+        rc = sse__whole_data(p, value, (size_t)(eol - value));
+        if (rc == SSE_OK)
+            return SSE_OK;
+        sse__mark(p, f);
+        return sse__event_error(p, rc);
+    }
     if (field == SSE__F_DATA && sse__streaming(p)) {
         /* Delivered by the value steps, which can stop between pieces. */
         f->s = value;
@@ -656,21 +667,9 @@ static int sse__whole_line(sse_parser *p, sse__feed *f, const char *eol)
         p->state_ = SSE__ST_SPACE;
         return SSE_OK;
     }
+    value = sse__skip_space(value, eol);
     vn = (size_t)(eol - value);
-    if (vn && *value == ' ') {
-        value++;
-        vn--;
-    }
     sse__end_line(p, f, eol);
-    if (field == SSE__F_DATA && !sse__utf8_mode(p)) {
-        /* The commonest line: no callback unless a limit is hit, so the
-         * offset is kept current only then. */
-        int rc = sse__whole_data(p, value, vn);
-        if (rc == SSE_OK)
-            return SSE_OK;
-        sse__mark(p, f);
-        return sse__event_error(p, rc);
-    }
     sse__mark(p, f);
     sse__value_begin(p, field);
     if (sse__plain(p, value, vn))
@@ -739,7 +738,10 @@ static int sse__step_name(sse_parser *p, sse__feed *f)
     int fresh = p->line_len_ == 0; /* the name starts in this chunk */
     unsigned field;
 
-    if (sse__over_max_line(p, n) && !sse__may_be_data(p, fresh, s, n))
+    /* line_len_ is past the limit only after a name that might have been
+     * "data" was let through (sse__may_be_data). */
+    if ((sse__over_max_line(p, n) || p->line_len_ > p->max_line_) &&
+        !sse__may_be_data(p, fresh, s, n))
         return sse__line_too_long(p, f, s);
     p->line_len_ += n;
     if (!fresh || q == f->end) { /* collected: cut names are short */
@@ -755,6 +757,8 @@ static int sse__step_name(sse_parser *p, sse__feed *f)
         return SSE_OK;
     field = fresh ? sse__field_of(s, n) : sse__field_of(p->name_, p->name_len_);
     sse__value_begin(p, field);
+    if (p->line_len_ > p->max_line_ && p->field_ != SSE__F_STREAM)
+        return sse__line_too_long(p, f, q); /* it was not "data" after all */
     if (!colon) { /* the whole line names a field, value "" */
         p->state_ = SSE__ST_VALUE;
         return SSE_OK;
@@ -835,7 +839,7 @@ static int sse__step_value(sse_parser *p, sse__feed *f)
     size_t n;
     int rc;
 
-    if (p->field_ == SSE__F_DATA && sse__streaming(p))
+    if (p->field_ == SSE__F_STREAM)
         return sse__step_stream(p, f);
     eol = sse__next_eol(f);
     n = (size_t)(eol - s);
@@ -945,22 +949,29 @@ static const char *sse__feed_start(sse_parser *p, const char *s,
 /* The commonest small feed, more of a data line with no line end in it,
  * costs a scan and one append. Returns 0 to leave the chunk to the steps
  * (anything else, or a limit to report). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int sse__more_piece(sse_parser *p, const char *buf, size_t len)
+{
+    if (p->state_ != SSE__ST_VALUE || p->field_ != SSE__F_STREAM || len > 64 ||
+        (p->bits_ & SSE__M_CR) || (p->flags_ & SSE_PARSER_UTF8_REPLACE) ||
+        (p->stream_ & SSE__S_JOIN) || sse__small_has_eol(buf, len))
+        return 0;
+    p->stream_offset_ += len; /* past the piece, for its callback */
+    sse__deliver(p, buf, len);
+    return 1;
+}
+
 static inline int sse__more_data(sse_parser *p, const char *buf, size_t len)
 {
     if (p->state_ != SSE__ST_VALUE || p->field_ != SSE__F_DATA || len > 64 ||
         (p->bits_ & SSE__M_CR) || sse__utf8_mode(p) ||
-        sse__small_has_eol(buf, len))
-        return 0;
-    if (sse__streaming(p)) {
-        if (p->stream_ & SSE__S_JOIN)
-            return 0;
-        p->stream_offset_ += len; /* past the piece, for its callback */
-        sse__deliver(p, buf, len);
-        return 1;
-    }
-    if (len > p->max_line_ - p->line_len_ ||
+        len > p->max_line_ - p->line_len_ ||
+        sse__small_has_eol(buf, len) ||
         sse__data_append(p, buf, len, 0) != SSE_OK)
-        return 0;
+        /* Streaming has a fast path of its own, kept off this one. */
+        return p->field_ == SSE__F_STREAM ? sse__more_piece(p, buf, len) : 0;
     p->line_len_ += len;
     p->stream_offset_ += len;
     p->bits_ |= SSE__M_PARTIAL;

@@ -14,6 +14,11 @@
 #        events as read back by README 1;
 #     3. the libcurl client with reconnects: compiled and linked (sse-get,
 #        built on the same calls, is run end to end by client_e2e).
+#   docs/streaming.md:
+#     1. saving each event's data to a file: two events (one of 3 MiB, in
+#        CR LF lines) saved whole, an unfinished one removed;
+#     2. sending a file as one event: 3 MiB of random bytes, read back by
+#        streaming 1 byte for byte.
 # Usage: check_readme_example.sh SOURCE_DIR CC LIBSSE_A "EXTRA_FLAGS"
 set -eu
 src=$1 cc=$2 lib=$3 extra=${4:-}
@@ -31,6 +36,7 @@ extract() { # FILE PREFIX EXPECTED-COUNT
 }
 extract "$src/README.md" readme 5
 extract "$src/docs/guide.md" guide 3
+extract "$src/docs/streaming.md" streaming 2
 
 build() { # NAME [EXTRA LINK ARGS...]
   local name=$1; shift
@@ -106,5 +112,29 @@ if [ -n "$have_curl" ]; then
   # shellcheck disable=SC2046
   build guide3 $(pkg-config --cflags --libs libcurl)
 fi
+# streaming 1. Each event's data to a file; an unfinished event leaves none.
+build streaming1
+mkdir "$tmp/s1"
+{ printf 'data: a\r\ndata: b\n\nevent: big\n'
+  for _ in $(seq 3); do
+    printf 'data: '; head -c 1048574 /dev/zero | tr '\0' 'z'; printf '\r\n'
+  done
+  printf '\ndata: unfinished'; } |
+  (cd "$tmp/s1" && "$tmp/streaming1" > out)
+printf 'a\nb' | cmp - "$tmp/s1/event-1.data"
+[ "$(wc -c < "$tmp/s1/event-2.data")" -eq $((3 * 1048575 - 1)) ]
+printf '%s\n' 'event-1.data: message, 3 bytes' \
+  'event-2.data: big, 3145724 bytes' | cmp - "$tmp/s1/out"
+[ ! -e "$tmp/s1/event-3.data" ]
+
+# streaming 2. A file as one event, read back whole by streaming 1.
+build streaming2
+mkdir "$tmp/s2"
+head -c 3145728 /dev/urandom | tr -d '\r' > "$tmp/s2/file"
+"$tmp/streaming2" < "$tmp/s2/file" > "$tmp/s2/stream"
+(cd "$tmp/s2" && "$tmp/streaming1" < stream > out)
+cmp "$tmp/s2/file" "$tmp/s2/event-1.data"
+grep -q '^event-1.data: file, ' "$tmp/s2/out"
+
 cat "$tmp/out1" "$tmp/out2" "$tmp/resumed" "$tmp/out5" "$tmp/events1" "$tmp/events2"
-echo "README and guide programs: ok"
+echo "README, guide and streaming programs: ok"
