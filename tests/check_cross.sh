@@ -23,8 +23,9 @@ PKG_CONFIG_LIBDIR=$pc:/usr/share/pkgconfig cmake -S "$src" -B "$work" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSE_WERROR=ON -DSSE_BUILD_TESTS=ON \
   -DSSE_BUILD_EXAMPLES=OFF -DSSE_BUILD_TOOLS=OFF > "$work.configure.log" 2>&1 ||
   { cat "$work.configure.log"; exit 1; }
-suites=(parse limits api utf8 alloc encode history stream client)
-fuzz=(parse differential chunking limits roundtrip history stream)
+suites=(parse limits api utf8 alloc encode history stream client pieces)
+fuzz=(parse differential chunking limits roundtrip history stream pieces
+  encode_pieces)
 targets=(test_scan)
 for s in "${suites[@]}"; do targets+=("test_$s"); done
 for f in "${fuzz[@]}"; do targets+=("fuzz_${f}_replay"); done

@@ -27,7 +27,7 @@ if ! echo 'int main(void) { return sizeof(void *) == 4 ? 0 : 1; }' |
   echo "no working -m32 toolchain: skipped"
   exit 77
 fi
-for t in parse differential chunking limits roundtrip; do
+for t in parse differential chunking limits roundtrip pieces encode_pieces; do
   # shellcheck disable=SC2086
   "$cc" $flags -D_POSIX_C_SOURCE=200809L -Iinclude -Itests/support -Ifuzz \
     -o "$tmp/replay_$t" "${lib[@]}" "${support[@]}" "fuzz/fuzz_$t.c"
