@@ -456,6 +456,15 @@ SSE__EMITTER void sse__put_piece_end(struct sse__out *o,
     sse__put(o, sse__lit_end, sizeof sse__lit_end - 1);
 }
 
+/* After measuring need bytes: SSE_OK when they fit in cap, else what the
+ * call returns (the size needed, or SSE_E_FRAME_TOO_LARGE). */
+static sse_ssize sse__room_for(size_t need, size_t cap)
+{
+    if (need > (size_t)PTRDIFF_MAX)
+        return SSE_E_FRAME_TOO_LARGE;
+    return need > cap ? (sse_ssize)need : SSE_OK;
+}
+
 /* Whether dst/cap is a usable destination (NULL only with cap 0). */
 static int sse__dst_ok(const char *dst, size_t cap)
 {
@@ -474,10 +483,8 @@ sse_ssize sse_encode_begin(sse_encoder *e, char *dst, size_t cap,
     if (sse__bound(f) > cap || sse__bound(f) > (size_t)PTRDIFF_MAX) {
         sse__out_init(&o, SSE__MEASURE);
         sse__put_fields(&o, f);
-        if (o.bytes > (size_t)PTRDIFF_MAX)
-            return SSE_E_FRAME_TOO_LARGE;
-        if (o.bytes > cap)
-            return (sse_ssize)o.bytes;
+        if ((rc = sse__room_for(o.bytes, cap)) != SSE_OK)
+            return rc;
     }
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
@@ -506,12 +513,11 @@ sse_ssize sse_encode_data(sse_encoder *e, char *dst, size_t cap,
     if (len > ((size_t)PTRDIFF_MAX - 2) / 6 ||
         cap < SSE_ENCODE_DATA_BOUND(len)) {
         struct sse__lines m = l;
+        sse_ssize rc;
         sse__out_init(&o, SSE__MEASURE);
         sse__put_piece(&o, &m, data, len);
-        if (o.bytes > (size_t)PTRDIFF_MAX)
-            return SSE_E_FRAME_TOO_LARGE;
-        if (o.bytes > cap)
-            return (sse_ssize)o.bytes;
+        if ((rc = sse__room_for(o.bytes, cap)) != SSE_OK)
+            return rc;
     }
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
@@ -532,7 +538,7 @@ sse_ssize sse_encode_end(sse_encoder *e, char *dst, size_t cap)
     sse__lines_of(e, &l);
     sse__out_init(&o, SSE__MEASURE);
     sse__put_piece_end(&o, &l);
-    if (o.bytes > cap)
+    if (o.bytes > cap) /* at most SSE_ENCODE_END_BOUND */
         return (sse_ssize)o.bytes;
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;

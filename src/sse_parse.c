@@ -122,18 +122,25 @@ static int sse__event_start(sse_parser *p)
                                before);
 }
 
+/* An event's type ("message" when the stream named none) and the last
+ * event ID, as on_event and on_event_end get them. */
+static void sse__event_names(const sse_parser *p, sse_event *ev)
+{
+    ev->type_len = p->slot_len_[p->type_slot_];
+    ev->type = ev->type_len ? sse__slot(p, p->type_slot_) : sse__message;
+    if (ev->type_len == 0)
+        ev->type_len = sizeof sse__message - 1;
+    ev->id_len = p->slot_len_[p->committed_id_slot_];
+    ev->id = ev->id_len ? sse__slot(p, p->committed_id_slot_) : "";
+}
+
 /* Ends the event on_event_start began, with status (SSE_OK: dispatched),
  * and runs on_event_end. */
 static int sse__stream_end(sse_parser *p, int status)
 {
     sse_event ev;
     const char *before = p->error_reason_;
-    ev.type_len = p->slot_len_[p->type_slot_];
-    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
-    if (ev.type_len == 0)
-        ev.type_len = sizeof sse__message - 1;
-    ev.id_len = p->slot_len_[p->committed_id_slot_];
-    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
+    sse__event_names(p, &ev);
     ev.data = NULL;
     ev.data_len = p->in_place_len_;
     p->in_place_len_ = 0;
@@ -476,12 +483,7 @@ static int sse__dispatch(sse_parser *p)
         ev.data = p->data_;
         ev.data_len = p->data_len_ - 1; /* drop the final LF */
     }
-    ev.type_len = p->slot_len_[p->type_slot_];
-    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
-    if (ev.type_len == 0)
-        ev.type_len = sizeof sse__message - 1;
-    ev.id_len = p->slot_len_[p->committed_id_slot_];
-    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
+    sse__event_names(p, &ev);
     /* Lengths only: the bytes stay valid for the callback. */
     sse__clear_event(p);
     if (!p->callbacks_->on_event)

@@ -2202,18 +2202,25 @@ static int sse__event_start(sse_parser *p)
                                before);
 }
 
+/* An event's type ("message" when the stream named none) and the last
+ * event ID, as on_event and on_event_end get them. */
+static void sse__event_names(const sse_parser *p, sse_event *ev)
+{
+    ev->type_len = p->slot_len_[p->type_slot_];
+    ev->type = ev->type_len ? sse__slot(p, p->type_slot_) : sse__message;
+    if (ev->type_len == 0)
+        ev->type_len = sizeof sse__message - 1;
+    ev->id_len = p->slot_len_[p->committed_id_slot_];
+    ev->id = ev->id_len ? sse__slot(p, p->committed_id_slot_) : "";
+}
+
 /* Ends the event on_event_start began, with status (SSE_OK: dispatched),
  * and runs on_event_end. */
 static int sse__stream_end(sse_parser *p, int status)
 {
     sse_event ev;
     const char *before = p->error_reason_;
-    ev.type_len = p->slot_len_[p->type_slot_];
-    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
-    if (ev.type_len == 0)
-        ev.type_len = sizeof sse__message - 1;
-    ev.id_len = p->slot_len_[p->committed_id_slot_];
-    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
+    sse__event_names(p, &ev);
     ev.data = NULL;
     ev.data_len = p->in_place_len_;
     p->in_place_len_ = 0;
@@ -2556,12 +2563,7 @@ static int sse__dispatch(sse_parser *p)
         ev.data = p->data_;
         ev.data_len = p->data_len_ - 1; /* drop the final LF */
     }
-    ev.type_len = p->slot_len_[p->type_slot_];
-    ev.type = ev.type_len ? sse__slot(p, p->type_slot_) : sse__message;
-    if (ev.type_len == 0)
-        ev.type_len = sizeof sse__message - 1;
-    ev.id_len = p->slot_len_[p->committed_id_slot_];
-    ev.id = ev.id_len ? sse__slot(p, p->committed_id_slot_) : "";
+    sse__event_names(p, &ev);
     /* Lengths only: the bytes stay valid for the callback. */
     sse__clear_event(p);
     if (!p->callbacks_->on_event)
@@ -3765,6 +3767,15 @@ SSE__EMITTER void sse__put_piece_end(struct sse__out *o,
     sse__put(o, sse__lit_end, sizeof sse__lit_end - 1);
 }
 
+/* After measuring need bytes: SSE_OK when they fit in cap, else what the
+ * call returns (the size needed, or SSE_E_FRAME_TOO_LARGE). */
+static sse_ssize sse__room_for(size_t need, size_t cap)
+{
+    if (need > (size_t)PTRDIFF_MAX)
+        return SSE_E_FRAME_TOO_LARGE;
+    return need > cap ? (sse_ssize)need : SSE_OK;
+}
+
 /* Whether dst/cap is a usable destination (NULL only with cap 0). */
 static int sse__dst_ok(const char *dst, size_t cap)
 {
@@ -3783,10 +3794,8 @@ sse_ssize sse_encode_begin(sse_encoder *e, char *dst, size_t cap,
     if (sse__bound(f) > cap || sse__bound(f) > (size_t)PTRDIFF_MAX) {
         sse__out_init(&o, SSE__MEASURE);
         sse__put_fields(&o, f);
-        if (o.bytes > (size_t)PTRDIFF_MAX)
-            return SSE_E_FRAME_TOO_LARGE;
-        if (o.bytes > cap)
-            return (sse_ssize)o.bytes;
+        if ((rc = sse__room_for(o.bytes, cap)) != SSE_OK)
+            return rc;
     }
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
@@ -3815,12 +3824,11 @@ sse_ssize sse_encode_data(sse_encoder *e, char *dst, size_t cap,
     if (len > ((size_t)PTRDIFF_MAX - 2) / 6 ||
         cap < SSE_ENCODE_DATA_BOUND(len)) {
         struct sse__lines m = l;
+        sse_ssize rc;
         sse__out_init(&o, SSE__MEASURE);
         sse__put_piece(&o, &m, data, len);
-        if (o.bytes > (size_t)PTRDIFF_MAX)
-            return SSE_E_FRAME_TOO_LARGE;
-        if (o.bytes > cap)
-            return (sse_ssize)o.bytes;
+        if ((rc = sse__room_for(o.bytes, cap)) != SSE_OK)
+            return rc;
     }
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
@@ -3841,7 +3849,7 @@ sse_ssize sse_encode_end(sse_encoder *e, char *dst, size_t cap)
     sse__lines_of(e, &l);
     sse__out_init(&o, SSE__MEASURE);
     sse__put_piece_end(&o, &l);
-    if (o.bytes > cap)
+    if (o.bytes > cap) /* at most SSE_ENCODE_END_BOUND */
         return (sse_ssize)o.bytes;
     sse__out_init(&o, SSE__BUFFER);
     o.buf = dst;
