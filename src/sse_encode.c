@@ -444,7 +444,8 @@ SSE__EMITTER void sse__put_piece(struct sse__out *o, struct sse__lines *l,
                 s++;
         }
     }
-    l->written = 1;
+    if (o->bytes) /* not when it was only the LF of a CR LF */
+        l->written = 1;
 }
 
 SSE__EMITTER void sse__put_piece_end(struct sse__out *o,

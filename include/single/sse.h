@@ -242,10 +242,10 @@ typedef struct sse_callbacks {
      * on_event_start: the event's first data line has begun.
      * on_data: the next piece of its data. The pieces, concatenated, are
      *   exactly the data on_event would get: data lines joined with LF,
-     *   without the final LF the spec removes (the joining LF comes as
-     *   the first byte of the next line's first piece, or as a piece of
-     *   its own). Never an empty piece. piece points into the fed chunk
-     *   or at static text, valid only during the call.
+     *   without the final LF the spec removes (the LF joining two lines
+     *   is a piece of its own, given when the second line begins). Never
+     *   an empty piece. piece points into the fed chunk or at static
+     *   text, valid only during the call.
      * on_event_end: the event is over, at its blank line or at the end
      *   of the stream. status is SSE_OK when it dispatched (ev carries
      *   the type and the last event ID, which data lines may precede);
@@ -557,7 +557,7 @@ SSE_API sse_ssize sse_encode_data(sse_encoder *e, char *dst, size_t cap,
                                   const char *data, size_t len);
 
 /* Ends the frame: its last data line and the blank line that dispatches
- * it (no piece at all is empty data: "data" alone, an empty message).
+ * it (no piece at all is empty data: "data:" alone, an empty message).
  * e can then begin the next frame. */
 SSE_API sse_ssize sse_encode_end(sse_encoder *e, char *dst, size_t cap);
 
@@ -3755,7 +3755,8 @@ SSE__EMITTER void sse__put_piece(struct sse__out *o, struct sse__lines *l,
                 s++;
         }
     }
-    l->written = 1;
+    if (o->bytes) /* not when it was only the LF of a CR LF */
+        l->written = 1;
 }
 
 SSE__EMITTER void sse__put_piece_end(struct sse__out *o,
