@@ -36,60 +36,57 @@ static char *room(struct out *o, size_t n)
     return o->p + o->len;
 }
 
-/* One call's result: checked against its bound, and, when tight, against
- * a first try one byte short that must change nothing. */
-static sse_ssize take(struct out *o, sse_ssize rc, size_t bound,
-                      sse_ssize short_rc, int short_tried)
+/* One call of the encoder in pieces, to be made with any destination. */
+enum step { BEGIN, DATA, END };
+struct call {
+    enum step step;
+    sse_encoder *e;
+    const sse_frame *f;   /* BEGIN */
+    const char *piece;    /* DATA */
+    size_t n;
+};
+
+static sse_ssize invoke(const struct call *c, char *dst, size_t cap)
 {
+    switch (c->step) {
+    case BEGIN:
+        return sse_encode_begin(c->e, dst, cap, c->f);
+    case DATA:
+        return sse_encode_data(c->e, dst, cap, c->n ? c->piece : NULL, c->n);
+    default:
+        return sse_encode_end(c->e, dst, cap);
+    }
+}
+
+/* Makes the call with bound bytes of room and appends what it wrote; when
+ * tight, first measuring (dst NULL, cap 0: a call that needs no room is
+ * then already made) and with one byte too few, which must write nothing
+ * and return the size needed. Returns what the call returned. */
+static sse_ssize run(struct out *o, const struct call *c, size_t bound)
+{
+    sse_ssize rc, need = -1;
+    char *dst;
+    if (o->tight) {
+        need = invoke(c, NULL, 0);
+        if (need <= 0) /* refused, or made: nothing to write */
+            return need;
+        dst = room(o, (size_t)need);
+        memset(dst, 0x5A, (size_t)need);
+        if (invoke(c, dst, (size_t)need - 1) != need)
+            fuzz_fail("one byte too few: not the size needed");
+        if (dst[need - 1] != 0x5A || dst[0] != 0x5A)
+            fuzz_fail("a call given too little room wrote");
+    }
+    rc = invoke(c, room(o, bound), bound);
     if (rc < 0)
         return rc;
     if ((size_t)rc > bound)
         fuzz_fail("a call wrote more than its documented bound");
-    if (short_tried && short_rc != rc)
-        fuzz_fail("one byte too few: not the size needed");
+    if (need >= 0 && rc != need)
+        fuzz_fail("a call wrote other than the size it asked for");
     o->len += (size_t)rc;
     return rc;
 }
-
-/* Runs call_with once measuring (dst NULL, cap 0: a call that needs no
- * room is then already done) and once with cap one byte short, when
- * tight; then with room enough. */
-#define CALL(o, bound, call_with)                                             \
-    do {                                                                      \
-        sse_ssize short_rc = 0, rc_;                                          \
-        int tried = 0;                                                        \
-        char *dst_;                                                           \
-        size_t cap_;                                                          \
-        if ((o)->tight) {                                                     \
-            sse_ssize need = 0;                                               \
-            dst_ = NULL;                                                      \
-            cap_ = 0;                                                         \
-            need = (call_with);                                               \
-            if (need <= 0) { /* refused, or done: nothing to write */        \
-                if (need < 0) {                                               \
-                    refused = need;                                           \
-                    goto done;                                                \
-                }                                                             \
-                break;                                                        \
-            }                                                                 \
-            {                                                                 \
-                dst_ = room((o), (size_t)need);                               \
-                memset(dst_, 0x5A, (size_t)need);                             \
-                cap_ = (size_t)need - 1;                                      \
-                short_rc = (call_with);                                       \
-                tried = 1;                                                    \
-                if (dst_[need - 1] != 0x5A || dst_[0] != 0x5A)                \
-                    fuzz_fail("a call given too little room wrote");         \
-            }                                                                 \
-        }                                                                     \
-        dst_ = room((o), (bound));                                            \
-        cap_ = (bound);                                                       \
-        rc_ = take((o), (call_with), (bound), short_rc, tried);               \
-        if (rc_ < 0) {                                                        \
-            refused = rc_;                                                    \
-            goto done;                                                        \
-        }                                                                     \
-    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -101,8 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sse_frame f;
     sse_encoder e;
     struct out o = {0};
+    struct call c;
     char *one;
-    sse_ssize want, refused = 0;
+    sse_ssize want, refused = 0, rc;
 
     memset(&f, 0, sizeof f);
     if (options & 1)
@@ -126,18 +124,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.data = NULL;
     f.data_len = 0;
 
-    CALL(&o, sse_encode_bound(&f), sse_encode_begin(&e, dst_, cap_, &f));
+    memset(&c, 0, sizeof c);
+    c.e = &e;
+    c.f = &f;
+    c.step = BEGIN;
+    rc = run(&o, &c, sse_encode_bound(&f));
     ncuts = fuzz_cuts(seed, len, cuts, 16);
     cuts[ncuts++] = len;
-    for (i = 0; i < ncuts; i++) {
-        const char *piece = d + at;
-        size_t n = cuts[i] - at;
-        CALL(&o, SSE_ENCODE_DATA_BOUND(n),
-             sse_encode_data(&e, dst_, cap_, n ? piece : NULL, n));
+    c.step = DATA;
+    for (i = 0; rc >= 0 && i < ncuts; i++) {
+        c.piece = d + at;
+        c.n = cuts[i] - at;
+        rc = run(&o, &c, SSE_ENCODE_DATA_BOUND(c.n));
         at = cuts[i];
     }
-    CALL(&o, SSE_ENCODE_END_BOUND, sse_encode_end(&e, dst_, cap_));
-done:
+    c.step = END;
+    if (rc >= 0)
+        rc = run(&o, &c, SSE_ENCODE_END_BOUND);
+    if (rc < 0)
+        refused = rc;
     if (want < 0) {
         if (refused != want)
             fuzz_fail("pieces not refused as the one-shot frame was");

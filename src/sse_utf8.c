@@ -139,28 +139,41 @@ int sse__utf8_flush(struct sse__utf8 *u, sse__sink put, void *ctx)
     return put(ctx, sse__repl, 3);
 }
 
+/* One more byte of a text being checked: 0 if it makes the text
+ * ill-formed. */
+static int sse__utf8_step(struct sse__utf8 *u, unsigned b)
+{
+    if (u->need == 0) {
+        if (b < 0x80)
+            return 1;
+        u->need = (unsigned char)sse__lead(b, &u->lower, &u->upper);
+        u->seen = 0;
+        return u->need != 0;
+    }
+    if (b < u->lower || b > u->upper)
+        return 0;
+    u->lower = 0x80;
+    u->upper = 0xBF;
+    if (++u->seen == u->need)
+        u->need = 0;
+    return 1;
+}
+
 int sse__utf8_valid_more(struct sse__utf8 *u, const char *src, size_t n)
 {
     const unsigned char *s = (const unsigned char *)src;
     size_t i = 0;
-    while (i < n) {
-        unsigned b = s[i++];
-        if (u->need == 0) {
-            if (b < 0x80)
-                continue;
-            u->need = (unsigned char)sse__lead(b, &u->lower, &u->upper);
-            if (u->need == 0)
-                return 0;
-            u->seen = 0;
-            continue;
-        }
-        if (b < u->lower || b > u->upper)
+    if (n == 0) /* src may be NULL */
+        return 1;
+    /* Byte by byte only at the edges: the end of a sequence the last
+     * piece cut, then whole sequences at sse_utf8_check's speed, then
+     * what it stopped at (ill-formed, or a sequence this piece cuts). */
+    while (i < n && u->need)
+        if (!sse__utf8_step(u, s[i++]))
             return 0;
-        u->lower = 0x80;
-        u->upper = 0xBF;
-        if (++u->seen == u->need)
-            u->need = 0;
-    }
+    for (i += sse_utf8_check(src + i, n - i); i < n; i++)
+        if (!sse__utf8_step(u, s[i]))
+            return 0;
     return 1;
 }
 

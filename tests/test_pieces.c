@@ -318,6 +318,21 @@ static void encoder_line_break_across_pieces(void **state)
                                 40);
             free(out);
         }
+    /* One byte at a time: every CR and LF a piece of its own. */
+    {
+        size_t each[sizeof data - 2], k;
+        for (k = 0; k < sizeof each / sizeof each[0]; k++)
+            each[k] = k + 1;
+        out = encode_pieces(&f, data, sizeof data - 1, each,
+                            sizeof each / sizeof each[0], &n);
+        assert_non_null(out);
+        assert_int_equal(n, 40);
+        assert_memory_equal(out,
+                            "event: t\ndata: a\ndata: b\ndata: c\n"
+                            "data:\n\n",
+                            40);
+        free(out);
+    }
     /* No piece at all: empty data, which still dispatches. */
     memset(&f, 0, sizeof f);
     out = encode_pieces(&f, "", 0, NULL, 0, &n);

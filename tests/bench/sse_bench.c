@@ -654,6 +654,8 @@ typedef struct stream_shape {
     size_t block_len;
     const char *head, *tail; /* around the blocks of one event */
     size_t data_per_block;   /* data bytes a block holds */
+    int last_lf;             /* the blocks' count includes an LF that ends
+                                the last line, which the spec removes */
 } stream_shape;
 
 static void shape_lines(stream_shape *sh)
@@ -670,6 +672,7 @@ static void shape_lines(stream_shape *sh)
     }
     sh->block_len = at;
     sh->data_per_block = at / 83 * 77; /* each line's 76 bytes and its LF */
+    sh->last_lf = 1;
     sh->head = "";
     sh->tail = "\n";
 }
@@ -682,6 +685,7 @@ static void shape_one_line(stream_shape *sh)
         sh->block[k] = (char)('a' + k % 26);
     sh->block_len = sizeof sh->block;
     sh->data_per_block = sh->block_len;
+    sh->last_lf = 0;
     sh->head = "data: ";
     sh->tail = "\n\n";
 }
@@ -760,8 +764,7 @@ static double time_stream_parse(const stream_shape *sh, size_t blocks,
     sse_parser_finish(&p);
     if (c.ends != events ||
         c.bytes != (unsigned long long)events *
-                       (blocks * sh->data_per_block -
-                        (sh->tail[1] ? 0 : 1))) {
+                       (blocks * sh->data_per_block - (size_t)sh->last_lf)) {
         fprintf(stderr, "sse-bench: streaming delivered the wrong bytes\n");
         exit(1);
     }
